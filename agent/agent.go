@@ -1,0 +1,109 @@
+package agent
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+	"golang.org/x/sync/errgroup"
+
+	"github.com/pynomaly/pynomaly/agent/config"
+	"github.com/pynomaly/pynomaly/agent/detectors"
+	"github.com/pynomaly/pynomaly/agent/outbox"
+	"github.com/pynomaly/pynomaly/agent/pipeline"
+	"github.com/pynomaly/pynomaly/agent/uplink"
+	"github.com/pynomaly/pynomaly/plugins/sdk"
+	"github.com/pynomaly/pynomaly/protocol"
+)
+
+// OutboxFile is the outbox's file name inside the data directory.
+const OutboxFile = "agent.db"
+
+// Agent is a configured agent, ready to Run.
+type Agent struct {
+	cfg     *config.Config
+	version string
+	logger  *slog.Logger
+	reg     *prometheus.Registry
+	factory sdk.Factory
+	health  *health
+	metrics *inputMetrics
+	started time.Time
+}
+
+// New prepares an agent from a validated configuration.
+func New(cfg *config.Config, version string, logger *slog.Logger) (*Agent, error) {
+	if logger == nil {
+		logger = slog.New(slog.DiscardHandler)
+	}
+	factory, err := detectors.Build(cfg.Detector.Type, cfg.Detector.Params)
+	if err != nil {
+		return nil, err
+	}
+	reg := prometheus.NewRegistry()
+	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	im, err := newInputMetrics(reg)
+	if err != nil {
+		return nil, err
+	}
+	return &Agent{cfg: cfg, version: version, logger: logger, reg: reg, factory: factory,
+		health: newHealth(), metrics: im, started: time.Now()}, nil
+}
+
+// Run runs the agent until ctx ends. It returns an error only for what the
+// agent cannot run without: its outbox, its local endpoint, its uplink.
+func (a *Agent) Run(ctx context.Context) error {
+	ob, err := outbox.Open(filepath.Join(a.cfg.Agent.DataDir, OutboxFile))
+	if err != nil {
+		return err
+	}
+	defer func() { _ = ob.Close() }()
+	up, err := a.newUplink(ob)
+	if err != nil {
+		return err
+	}
+	pm, err := pipeline.NewMetrics(a.reg)
+	if err != nil {
+		return err
+	}
+	srv, err := a.startHTTP(ob)
+	if err != nil {
+		return err
+	}
+	a.logger.Info("agent started", "agent_id", a.cfg.Agent.ID, "version", a.version, "control_plane", a.cfg.ControlPlane.URL,
+		"inputs", len(a.cfg.Inputs), "detector", a.factory.Name(), "outbox_depth", ob.Depth())
+	g, gctx := errgroup.WithContext(ctx)
+	g.Go(func() error { return up.Run(gctx) })
+	for _, in := range a.cfg.Inputs {
+		r := a.newFileRunner(in, ob, pm)
+		g.Go(func() error { return r.Run(gctx) })
+	}
+	g.Go(func() error { return srv.run(gctx) })
+	err = g.Wait()
+	a.logger.Info("agent stopped", "outbox_depth", ob.Depth())
+	return err
+}
+
+func (a *Agent) newUplink(ob *outbox.Store) (*uplink.Uplink, error) {
+	token, err := a.cfg.ControlPlane.ReadToken()
+	if err != nil {
+		return nil, err
+	}
+	hostname, _ := os.Hostname()
+	return uplink.New(uplink.Options{
+		URL: a.cfg.ControlPlane.URL, Token: token, AgentID: a.cfg.Agent.ID, Outbox: ob,
+		HeartbeatInterval: a.cfg.ControlPlane.HeartbeatInterval,
+		Heartbeat: func() protocol.Heartbeat {
+			return protocol.Heartbeat{Hostname: hostname, AgentVersion: a.version, StartedAt: a.started.UTC(),
+				Inputs: a.health.inputs(), Detectors: []protocol.ComponentHealth{{Name: a.factory.Name(), Status: protocol.HealthOK}}}
+		},
+		Logger: a.logger, Registerer: a.reg,
+	})
+}
+
+func fieldsError(name string, err error) error { return fmt.Errorf("input %s: %w", name, err) }

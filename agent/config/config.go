@@ -1,0 +1,99 @@
+// Package config is the agent's configuration: the YAML file, defaults,
+// PYNOMALY_* environment overrides and validation, in that order.
+package config
+
+import (
+	"time"
+
+	"github.com/pynomaly/pynomaly/agent/decision"
+)
+
+// Config is the whole agent configuration (agent.yaml).
+type Config struct {
+	Agent        Agent        `yaml:"agent"`
+	ControlPlane ControlPlane `yaml:"control_plane"`
+	HTTP         HTTP         `yaml:"http"`
+	Log          Log          `yaml:"log"`
+	Inputs       []Input      `yaml:"inputs"`
+	Detector     Detector     `yaml:"detector"`
+	Decision     Decision     `yaml:"decision"`
+}
+
+// Agent identifies the agent and where it keeps its state.
+type Agent struct {
+	// ID names the agent; default: the host name, with characters other
+	// than letters, digits, '-' and '_' replaced by '-'.
+	ID string `yaml:"id"`
+	// DataDir holds the outbox and checkpoints; default /var/lib/pynomaly-agent.
+	DataDir string `yaml:"data_dir"`
+}
+
+// ControlPlane says how to reach the control plane.
+type ControlPlane struct {
+	// URL of the control plane's NATS endpoint, e.g. nats://cp.example:4222.
+	URL string `yaml:"url"`
+	// Token is the shared NATS token; TokenFile reads it from a file instead.
+	Token     string `yaml:"token"`
+	TokenFile string `yaml:"token_file"`
+	// HeartbeatInterval is how often the agent reports in; default 10s.
+	HeartbeatInterval time.Duration `yaml:"heartbeat_interval"`
+}
+
+// HTTP is the agent's local endpoint (/health, /metrics).
+type HTTP struct {
+	// Listen address; default 127.0.0.1:9465; "off" disables it.
+	Listen string `yaml:"listen"`
+}
+
+// Log configures logging.
+type Log struct {
+	Level  string `yaml:"level"`  // debug, info (default), warn, error
+	Format string `yaml:"format"` // auto (default: text on a terminal, else json), text, json
+}
+
+// Input is one source of samples. Exactly one type section is set.
+type Input struct {
+	// Name identifies the input in metrics, logs and checkpoints.
+	Name string `yaml:"name"`
+	// Labels are added to every series from this input.
+	Labels map[string]string `yaml:"labels"`
+	File   *FileInput        `yaml:"file"`
+}
+
+// FileInput reads a CSV or JSON-lines file.
+type FileInput struct {
+	Path   string `yaml:"path"`
+	Format string `yaml:"format"` // csv (default) or jsonl
+	// TimestampColumn holds the sample time; default "timestamp".
+	TimestampColumn string `yaml:"timestamp_column"`
+	// Columns are the value columns; each becomes a series named after it.
+	// Default (CSV): every column but the timestamp.
+	Columns   []string `yaml:"columns"`
+	Separator string   `yaml:"separator"` // CSV only; default ","
+	// Follow keeps reading data appended to the file (like tail -f);
+	// otherwise the input stops at the end of the file.
+	Follow bool `yaml:"follow"`
+	// Rate limits rows per second (replaying a recording in real time);
+	// 0 reads as fast as detection keeps up.
+	Rate float64 `yaml:"rate"`
+}
+
+// Detector picks the detector and its parameters.
+type Detector struct {
+	Type   string            `yaml:"type"`
+	Params map[string]string `yaml:"params"`
+}
+
+// Decision turns scores into alerts.
+type Decision struct {
+	Threshold   float64 `yaml:"threshold"`
+	Consecutive int     `yaml:"consecutive"`
+	ClearAfter  int     `yaml:"clear_after"`
+	// Severity put on alerts: info, warning (default) or critical.
+	Severity string `yaml:"severity"`
+}
+
+// DecisionOptions converts the section into the decision package's options.
+func (d Decision) DecisionOptions() decision.Options {
+	return decision.Options{Threshold: d.Threshold, Consecutive: d.Consecutive, ClearAfter: d.ClearAfter}
+}

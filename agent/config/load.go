@@ -1,0 +1,114 @@
+package config
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"go.yaml.in/yaml/v3"
+)
+
+// Default values applied before the file is read.
+const (
+	DefaultDataDir           = "/var/lib/pynomaly-agent"
+	DefaultHTTPListen        = "127.0.0.1:9465"
+	DefaultHeartbeatInterval = 10 * time.Second
+)
+
+func defaults() Config {
+	return Config{
+		Agent:        Agent{DataDir: DefaultDataDir},
+		ControlPlane: ControlPlane{HeartbeatInterval: DefaultHeartbeatInterval},
+		HTTP:         HTTP{Listen: DefaultHTTPListen},
+		Log:          Log{Level: "info", Format: "auto"},
+		Detector:     Detector{Type: "zscore"},
+		Decision:     Decision{Severity: "warning"},
+	}
+}
+
+// Load reads path, applies env (a list of KEY=VALUE, as from os.Environ)
+// and validates. Relative paths in the file are taken relative to the file.
+func Load(path string, env []string) (*Config, error) {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("read config: %w", err)
+	}
+	cfg, err := Parse(path, b)
+	if err != nil {
+		return nil, err
+	}
+	// Paths in the file are relative to the file; paths from the
+	// environment are relative to the working directory, as users expect.
+	cfg.resolvePaths(filepath.Dir(path))
+	if err := cfg.applyEnv(env); err != nil {
+		return nil, err
+	}
+	if err := cfg.Validate(); err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	return cfg, nil
+}
+
+// Parse decodes YAML strictly over the defaults: an unknown key is an
+// error naming its line and the closest known key. name prefixes messages.
+func Parse(name string, data []byte) (*Config, error) {
+	cfg := defaults()
+	dec := yaml.NewDecoder(bytes.NewReader(data))
+	dec.KnownFields(true)
+	if err := dec.Decode(&cfg); err != nil && !errors.Is(err, io.EOF) {
+		return nil, explainYAML(name, err)
+	}
+	return &cfg, nil
+}
+
+func (c *Config) resolvePaths(dir string) {
+	abs := func(p *string) {
+		if *p != "" && !filepath.IsAbs(*p) {
+			*p = filepath.Join(dir, *p)
+		}
+	}
+	abs(&c.Agent.DataDir)
+	abs(&c.ControlPlane.TokenFile)
+	for i := range c.Inputs {
+		if c.Inputs[i].File != nil {
+			abs(&c.Inputs[i].File.Path)
+		}
+	}
+}
+
+// envVars maps each supported environment variable to the key it overrides.
+var envVars = []struct {
+	name string
+	set  func(c *Config, v string) error
+}{
+	{"PYNOMALY_AGENT_ID", func(c *Config, v string) error { c.Agent.ID = v; return nil }},
+	{"PYNOMALY_AGENT_DATA_DIR", func(c *Config, v string) error { c.Agent.DataDir = v; return nil }},
+	{"PYNOMALY_CONTROL_PLANE_URL", func(c *Config, v string) error { c.ControlPlane.URL = v; return nil }},
+	{"PYNOMALY_CONTROL_PLANE_TOKEN", func(c *Config, v string) error { c.ControlPlane.Token = v; return nil }},
+	{"PYNOMALY_CONTROL_PLANE_TOKEN_FILE", func(c *Config, v string) error { c.ControlPlane.TokenFile = v; return nil }},
+	{"PYNOMALY_HTTP_LISTEN", func(c *Config, v string) error { c.HTTP.Listen = v; return nil }},
+	{"PYNOMALY_LOG_LEVEL", func(c *Config, v string) error { c.Log.Level = strings.ToLower(v); return nil }},
+	{"PYNOMALY_LOG_FORMAT", func(c *Config, v string) error { c.Log.Format = v; return nil }},
+}
+
+func (c *Config) applyEnv(env []string) error {
+	vals := make(map[string]string, len(env))
+	for _, kv := range env {
+		if k, v, ok := strings.Cut(kv, "="); ok {
+			vals[k] = v
+		}
+	}
+	for _, ev := range envVars {
+		if v, ok := vals[ev.name]; ok && v != "" {
+			if err := ev.set(c, v); err != nil {
+				return fmt.Errorf("%s: %w", ev.name, err)
+			}
+		}
+	}
+	return nil
+}

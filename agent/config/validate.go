@@ -1,0 +1,140 @@
+package config
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"strings"
+	"time"
+
+	"github.com/pynomaly/pynomaly/agent/detectors"
+	"github.com/pynomaly/pynomaly/agent/input"
+	"github.com/pynomaly/pynomaly/protocol"
+)
+
+// Validate fills derived defaults and reports every problem it finds, each
+// naming its key. It makes no network calls.
+func (c *Config) Validate() error {
+	var errs []error
+	add := func(format string, args ...any) { errs = append(errs, fmt.Errorf(format, args...)) }
+	if c.Agent.ID == "" {
+		host, err := os.Hostname()
+		if err != nil {
+			add("agent.id: not set and the host name is unknown: %v", err)
+		}
+		c.Agent.ID = protocol.SanitizeAgentID(host)
+	}
+	if err := protocol.ValidateAgentID(c.Agent.ID); err != nil {
+		add("agent.id: %v", err)
+	}
+	if c.Agent.DataDir == "" {
+		add("agent.data_dir: must be set")
+	}
+	if c.ControlPlane.URL == "" {
+		add("control_plane.url: must be set (e.g. nats://127.0.0.1:4222)")
+	}
+	if c.ControlPlane.Token != "" && c.ControlPlane.TokenFile != "" {
+		add("control_plane: set token or token_file, not both")
+	}
+	if c.ControlPlane.HeartbeatInterval < 100*time.Millisecond {
+		add("control_plane.heartbeat_interval: %s is too short (at least 100ms)", c.ControlPlane.HeartbeatInterval)
+	}
+	errs = append(errs, c.validateLog()...)
+	errs = append(errs, c.validateInputs()...)
+	if _, err := detectors.Build(c.Detector.Type, c.Detector.Params); err != nil {
+		add("detector: %v", err)
+	}
+	opts := c.Decision.DecisionOptions()
+	if err := opts.Validate(); err != nil {
+		add("decision: %v", err)
+	}
+	c.Decision.Threshold, c.Decision.Consecutive, c.Decision.ClearAfter = opts.Threshold, opts.Consecutive, opts.ClearAfter
+	switch c.Decision.Severity {
+	case protocol.SeverityInfo, protocol.SeverityWarning, protocol.SeverityCritical:
+	default:
+		add("decision.severity: %q is not one of info, warning, critical", c.Decision.Severity)
+	}
+	return errors.Join(errs...)
+}
+
+func (c *Config) validateLog() []error {
+	var errs []error
+	switch c.Log.Level {
+	case "debug", "info", "warn", "error":
+	default:
+		errs = append(errs, fmt.Errorf("log.level: %q is not one of debug, info, warn, error", c.Log.Level))
+	}
+	switch c.Log.Format {
+	case "auto", "text", "json":
+	default:
+		errs = append(errs, fmt.Errorf("log.format: %q is not one of auto, text, json", c.Log.Format))
+	}
+	return errs
+}
+
+func (c *Config) validateInputs() []error {
+	var errs []error
+	if len(c.Inputs) == 0 {
+		errs = append(errs, errors.New("inputs: at least one input is required"))
+	}
+	seen := map[string]bool{}
+	for i := range c.Inputs {
+		in := &c.Inputs[i]
+		key := fmt.Sprintf("inputs[%d]", i)
+		if err := protocol.ValidateAgentID(in.Name); err != nil {
+			errs = append(errs, fmt.Errorf("%s.name: %v", key, strings.Replace(err.Error(), "agent id", "name", 1)))
+		} else if seen[in.Name] {
+			errs = append(errs, fmt.Errorf("%s.name: %q is used by another input", key, in.Name))
+		}
+		seen[in.Name] = true
+		if in.File == nil {
+			errs = append(errs, fmt.Errorf("%s: no input type set (add a file: section)", key))
+			continue
+		}
+		errs = append(errs, in.File.validate(key+".file")...)
+	}
+	return errs
+}
+
+func (f *FileInput) validate(key string) []error {
+	var errs []error
+	if f.Path == "" {
+		errs = append(errs, fmt.Errorf("%s.path: must be set", key))
+	}
+	if f.Format == "" {
+		f.Format = string(input.FormatCSV)
+	}
+	if _, err := input.ParseFormat(f.Format); err != nil {
+		errs = append(errs, fmt.Errorf("%s.format: %v", key, err))
+	}
+	if f.TimestampColumn == "" {
+		f.TimestampColumn = "timestamp"
+	}
+	if len([]rune(f.Separator)) > 1 {
+		errs = append(errs, fmt.Errorf("%s.separator: %q must be a single character", key, f.Separator))
+	}
+	if f.Rate < 0 {
+		errs = append(errs, fmt.Errorf("%s.rate: %v must not be negative", key, f.Rate))
+	}
+	return errs
+}
+
+// SeparatorRune returns the CSV separator, ',' by default.
+func (f *FileInput) SeparatorRune() rune {
+	if f.Separator == "" {
+		return ','
+	}
+	return []rune(f.Separator)[0]
+}
+
+// ReadToken returns the NATS token from token or token_file.
+func (c *ControlPlane) ReadToken() (string, error) {
+	if c.TokenFile == "" {
+		return c.Token, nil
+	}
+	b, err := os.ReadFile(c.TokenFile)
+	if err != nil {
+		return "", fmt.Errorf("control_plane.token_file: %w", err)
+	}
+	return strings.TrimSpace(string(b)), nil
+}

@@ -1,0 +1,60 @@
+package agent
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net"
+	"net/http"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+
+	"github.com/pynomaly/pynomaly/agent/outbox"
+)
+
+type httpServer struct {
+	srv *http.Server
+	ln  net.Listener
+}
+
+// startHTTP binds the local endpoint now, so a port conflict fails start-up
+// instead of surfacing later.
+func (a *Agent) startHTTP(ob *outbox.Store) (*httpServer, error) {
+	if a.cfg.HTTP.Listen == "" || a.cfg.HTTP.Listen == "off" {
+		return &httpServer{}, nil
+	}
+	ln, err := net.Listen("tcp", a.cfg.HTTP.Listen)
+	if err != nil {
+		return nil, fmt.Errorf("http.listen %s: %w", a.cfg.HTTP.Listen, err)
+	}
+	mux := http.NewServeMux()
+	mux.Handle("GET /metrics", promhttp.HandlerFor(a.reg, promhttp.HandlerOpts{}))
+	mux.HandleFunc("GET /health", func(w http.ResponseWriter, _ *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		_ = json.NewEncoder(w).Encode(map[string]any{
+			"status": "ok", "agent_id": a.cfg.Agent.ID, "version": a.version,
+			"uptime_seconds": time.Since(a.started).Seconds(), "outbox_depth": ob.Depth(),
+			"inputs": a.health.inputs(),
+		})
+	})
+	a.logger.Info("local endpoint listening", "addr", ln.Addr().String())
+	return &httpServer{srv: &http.Server{Handler: mux, ReadHeaderTimeout: 5 * time.Second}, ln: ln}, nil
+}
+
+func (h *httpServer) run(ctx context.Context) error {
+	if h.srv == nil {
+		return nil
+	}
+	go func() {
+		<-ctx.Done()
+		sctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		_ = h.srv.Shutdown(sctx)
+	}()
+	if err := h.srv.Serve(h.ln); !errors.Is(err, http.ErrServerClosed) {
+		return fmt.Errorf("local http: %w", err)
+	}
+	return nil
+}

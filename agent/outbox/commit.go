@@ -1,0 +1,135 @@
+package outbox
+
+import (
+	"encoding/binary"
+	"fmt"
+
+	bolt "go.etcd.io/bbolt"
+)
+
+// Commit is everything one processed batch changes, applied atomically.
+type Commit struct {
+	Entries []Entry
+	// Input names the input whose position is checkpointed; "" skips it.
+	Input        string
+	Offset, Line int64
+	// States maps a caller-chosen key to the state bytes to store under it.
+	States map[string][]byte
+}
+
+// Commit writes c in one transaction and fsyncs it.
+func (s *Store) Commit(c Commit) error {
+	err := s.db.Update(func(tx *bolt.Tx) error {
+		ob := tx.Bucket(bucketOutbox)
+		for _, e := range c.Entries {
+			seq, err := ob.NextSequence()
+			if err != nil {
+				return err
+			}
+			v, err := e.encode()
+			if err != nil {
+				return err
+			}
+			if err := ob.Put(seqKey(seq), v); err != nil {
+				return err
+			}
+		}
+		cp := tx.Bucket(bucketCheckpoints)
+		if c.Input != "" {
+			v := binary.BigEndian.AppendUint64(nil, uint64(c.Offset))
+			if err := cp.Put(inputKey(c.Input), binary.BigEndian.AppendUint64(v, uint64(c.Line))); err != nil {
+				return err
+			}
+		}
+		for k, v := range c.States {
+			if err := cp.Put(stateKey(k), v); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("outbox commit: %w", err)
+	}
+	if len(c.Entries) > 0 {
+		s.depth.Add(int64(len(c.Entries)))
+		select {
+		case s.notify <- struct{}{}:
+		default:
+		}
+	}
+	return nil
+}
+
+// Checkpoint returns the position last committed for input; ok is false
+// when there is none.
+func (s *Store) Checkpoint(input string) (offset, line int64, ok bool, err error) {
+	err = s.db.View(func(tx *bolt.Tx) error {
+		v := tx.Bucket(bucketCheckpoints).Get(inputKey(input))
+		if v == nil {
+			return nil
+		}
+		if len(v) != 16 {
+			return fmt.Errorf("checkpoint of input %q: %d bytes, want 16", input, len(v))
+		}
+		offset, line, ok = int64(binary.BigEndian.Uint64(v)), int64(binary.BigEndian.Uint64(v[8:])), true
+		return nil
+	})
+	return offset, line, ok, err
+}
+
+// State returns a copy of the state stored under key, or nil.
+func (s *Store) State(key string) ([]byte, error) {
+	var out []byte
+	err := s.db.View(func(tx *bolt.Tx) error {
+		if v := tx.Bucket(bucketCheckpoints).Get(stateKey(key)); v != nil {
+			out = append([]byte(nil), v...)
+		}
+		return nil
+	})
+	return out, err
+}
+
+// Peek returns up to max of the oldest entries, oldest first.
+func (s *Store) Peek(max int) ([]Entry, error) {
+	var out []Entry
+	err := s.db.View(func(tx *bolt.Tx) error {
+		c := tx.Bucket(bucketOutbox).Cursor()
+		for k, v := c.First(); k != nil && len(out) < max; k, v = c.Next() {
+			e, err := decodeEntry(binary.BigEndian.Uint64(k), v)
+			if err != nil {
+				return err
+			}
+			out = append(out, e)
+		}
+		return nil
+	})
+	return out, err
+}
+
+// Delete removes delivered entries.
+func (s *Store) Delete(seqs []uint64) error {
+	var removed int64
+	err := s.db.Update(func(tx *bolt.Tx) error {
+		ob := tx.Bucket(bucketOutbox)
+		for _, seq := range seqs {
+			if ob.Get(seqKey(seq)) == nil {
+				continue
+			}
+			if err := ob.Delete(seqKey(seq)); err != nil {
+				return err
+			}
+			removed++
+		}
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("outbox delete: %w", err)
+	}
+	s.depth.Add(-removed)
+	return nil
+}
+
+func seqKey(seq uint64) []byte    { return binary.BigEndian.AppendUint64(nil, seq) }
+func inputKey(name string) []byte { return []byte("input/" + name) }
+func stateKey(key string) []byte  { return []byte("state/" + key) }

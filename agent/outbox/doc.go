@@ -1,0 +1,23 @@
+// Package outbox is the agent's durable buffer: results waiting for the
+// uplink, and the checkpoints (input positions, detector and decision state)
+// they were computed from.
+//
+// Both live in one bbolt file because they must change together: a batch's
+// new outbox entries, its input offset and the series states after it are
+// committed in one transaction (Store.Commit). After a crash the agent
+// resumes from the last commit, recomputes what followed, and produces the
+// same entries with the same ids, which the control plane de-duplicates.
+//
+// On-disk layout (schema version 1):
+//
+//	meta/
+//	    "schema"            -> uint32 big endian, schema version
+//	outbox/
+//	    <uint64 BE seq>     -> entry: kind(1) | len(id)(1) | id | payload
+//	checkpoints/
+//	    "input/<name>"      -> offset uint64 BE | line uint64 BE
+//	    "state/<key>"       -> opaque state bytes owned by the caller
+//
+// Sequence numbers come from the outbox bucket's NextSequence, so iteration
+// order is commit order.
+package outbox

@@ -1,0 +1,85 @@
+package outbox
+
+import (
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"sync/atomic"
+	"time"
+
+	bolt "go.etcd.io/bbolt"
+	berrors "go.etcd.io/bbolt/errors"
+)
+
+const schemaVersion = 1
+
+var (
+	bucketMeta        = []byte("meta")
+	bucketOutbox      = []byte("outbox")
+	bucketCheckpoints = []byte("checkpoints")
+	keySchema         = []byte("schema")
+)
+
+// Store is an open outbox file. It is safe for concurrent use.
+type Store struct {
+	db     *bolt.DB
+	depth  atomic.Int64
+	notify chan struct{}
+}
+
+// Open opens or creates the outbox file at path.
+func Open(path string) (*Store, error) {
+	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
+		return nil, fmt.Errorf("create outbox dir: %w", err)
+	}
+	db, err := bolt.Open(path, 0o600, &bolt.Options{Timeout: time.Second})
+	if errors.Is(err, berrors.ErrTimeout) {
+		return nil, fmt.Errorf("open outbox %s: %w (is another agent running with this data_dir?)", path, ErrLocked)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("open outbox %s: %w", path, err)
+	}
+	s := &Store{db: db, notify: make(chan struct{}, 1)}
+	if err := s.init(); err != nil {
+		_ = db.Close()
+		return nil, fmt.Errorf("open outbox %s: %w", path, err)
+	}
+	return s, nil
+}
+
+func (s *Store) init() error {
+	return s.db.Update(func(tx *bolt.Tx) error {
+		meta, err := tx.CreateBucketIfNotExists(bucketMeta)
+		if err != nil {
+			return err
+		}
+		if v := meta.Get(keySchema); v != nil {
+			if len(v) != 4 || binary.BigEndian.Uint32(v) > schemaVersion {
+				return fmt.Errorf("schema %x: %w (this agent reads %d)", v, ErrSchema, schemaVersion)
+			}
+		} else if err := meta.Put(keySchema, binary.BigEndian.AppendUint32(nil, schemaVersion)); err != nil {
+			return err
+		}
+		ob, err := tx.CreateBucketIfNotExists(bucketOutbox)
+		if err != nil {
+			return err
+		}
+		if _, err := tx.CreateBucketIfNotExists(bucketCheckpoints); err != nil {
+			return err
+		}
+		s.depth.Store(int64(ob.Stats().KeyN))
+		return nil
+	})
+}
+
+// Close closes the file.
+func (s *Store) Close() error { return s.db.Close() }
+
+// Depth is the number of entries waiting for delivery.
+func (s *Store) Depth() int64 { return s.depth.Load() }
+
+// Notify receives a value after a commit adds entries. It has a buffer of
+// one, so a reader that was busy still learns that something arrived.
+func (s *Store) Notify() <-chan struct{} { return s.notify }

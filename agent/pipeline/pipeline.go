@@ -1,0 +1,163 @@
+// Package pipeline turns one input's records into scores, decisions and
+// alert entries, keeping per-series detector and decision state.
+//
+// A Pipeline belongs to one input and is used by one goroutine. It never
+// writes to disk itself: Process returns the entries and the changed state
+// so the caller commits them with the input position in one transaction.
+package pipeline
+
+import (
+	"fmt"
+	"log/slog"
+	"time"
+
+	"github.com/pynomaly/pynomaly/agent/decision"
+	"github.com/pynomaly/pynomaly/agent/input"
+	"github.com/pynomaly/pynomaly/agent/outbox"
+	"github.com/pynomaly/pynomaly/plugins/sdk"
+	"github.com/pynomaly/pynomaly/protocol"
+)
+
+// Options configures a Pipeline.
+type Options struct {
+	AgentID string
+	// Input names the input; it scopes the state keys.
+	Input  string
+	Labels map[string]string
+	// Fields are the record's value fields; each is its own series.
+	Fields   []string
+	Factory  sdk.Factory
+	Decision decision.Options
+	Severity string
+	// LoadState returns the state last committed under key, or nil.
+	LoadState func(key string) ([]byte, error)
+	Metrics   *Metrics
+	Logger    *slog.Logger
+	// Now stamps alerts' DetectedAt; nil means time.Now.
+	Now func() time.Time
+}
+
+// Pipeline scores the records of one input.
+type Pipeline struct {
+	opts   Options
+	fields []field
+	series map[string]*series
+}
+
+type field struct {
+	name, series, stateKey string
+}
+
+type series struct {
+	det   sdk.Streaming
+	dec   decision.State
+	dirty bool
+}
+
+// New returns a Pipeline; series state is loaded lazily on first use.
+func New(opts Options) *Pipeline {
+	if opts.Now == nil {
+		opts.Now = time.Now
+	}
+	if opts.Logger == nil {
+		opts.Logger = slog.New(slog.DiscardHandler)
+	}
+	p := &Pipeline{opts: opts, series: make(map[string]*series)}
+	for _, f := range opts.Fields {
+		name := protocol.SeriesName(f, opts.Labels)
+		p.fields = append(p.fields, field{name: f, series: name, stateKey: opts.Input + "/" + name})
+	}
+	return p
+}
+
+// Result is what one Process call produced.
+type Result struct {
+	Entries []outbox.Entry
+	// States holds the encoded state of every series the batch changed,
+	// by state key.
+	States map[string][]byte
+	Alerts int
+}
+
+// Process scores recs in order. It fails only when a series' saved state
+// cannot be loaded or its detector cannot be created.
+func (p *Pipeline) Process(recs []input.Record) (Result, error) {
+	var res Result
+	for i := range recs {
+		for j := range p.fields {
+			if err := p.score(&recs[i], j, &res); err != nil {
+				return Result{}, err
+			}
+		}
+	}
+	res.States = make(map[string][]byte)
+	for j := range p.fields {
+		s := p.series[p.fields[j].series]
+		if s == nil || !s.dirty {
+			continue
+		}
+		b, err := encodeState(s)
+		if err != nil {
+			return Result{}, fmt.Errorf("series %s: %w", p.fields[j].series, err)
+		}
+		res.States[p.fields[j].stateKey] = b
+		s.dirty = false
+	}
+	return res, nil
+}
+
+func (p *Pipeline) score(rec *input.Record, j int, res *Result) error {
+	f := &p.fields[j]
+	s, err := p.seriesFor(f)
+	if err != nil {
+		return err
+	}
+	v := rec.Values[j]
+	start := time.Now()
+	score, err := s.det.Score([]float64{v})
+	p.opts.Metrics.observe(p.opts.Factory.Name(), time.Since(start), err)
+	if err != nil {
+		// The reader already rejects non-finite values, so this is a
+		// detector refusing a value: count it and go on with the next.
+		p.opts.Logger.Debug("detector rejected a value", "series", f.series, "line", rec.Line, "err", err)
+		return nil
+	}
+	s.dirty = true
+	anomalous := score >= p.opts.Decision.Threshold
+	p.opts.Metrics.result(p.opts.Factory.Name(), anomalous)
+	if !s.dec.Observe(score, p.opts.Decision) {
+		return nil
+	}
+	e, err := p.alert(f, rec, v, score)
+	if err != nil {
+		return err
+	}
+	res.Entries = append(res.Entries, e)
+	res.Alerts++
+	return nil
+}
+
+func (p *Pipeline) seriesFor(f *field) (*series, error) {
+	if s, ok := p.series[f.series]; ok {
+		return s, nil
+	}
+	det, err := p.opts.Factory.New(1)
+	if err != nil {
+		return nil, fmt.Errorf("series %s: new detector: %w", f.series, err)
+	}
+	s := &series{det: det}
+	saved, err := p.opts.LoadState(f.stateKey)
+	if err != nil {
+		return nil, fmt.Errorf("series %s: load state: %w", f.series, err)
+	}
+	if saved != nil {
+		if err := decodeState(saved, s); err != nil {
+			// A state we cannot read (e.g. after a detector change) is not
+			// worth stopping for: relearn, and say so.
+			p.opts.Logger.Warn("discarding unreadable series state; relearning", "series", f.series, "err", err)
+			s = &series{det: det}
+		}
+	}
+	p.series[f.series] = s
+	return s, nil
+}

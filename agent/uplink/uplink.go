@@ -1,0 +1,143 @@
+package uplink
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"math/rand/v2"
+	"time"
+
+	"github.com/nats-io/nats.go"
+	"github.com/nats-io/nats.go/jetstream"
+	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/pynomaly/pynomaly/agent/outbox"
+	"github.com/pynomaly/pynomaly/internal/lograte"
+	"github.com/pynomaly/pynomaly/protocol"
+)
+
+// Options configures the uplink.
+type Options struct {
+	URL   string
+	Token string
+	// AgentID names the subjects the uplink publishes on.
+	AgentID string
+	Outbox  *outbox.Store
+	// BatchSize is the most entries in flight at once; 0 means 256.
+	BatchSize int
+	// AckTimeout bounds the wait for one batch's acknowledgements; 0 means 10s.
+	AckTimeout time.Duration
+	// MaxBackoff caps the wait between failed attempts; 0 means 30s.
+	MaxBackoff time.Duration
+	// Heartbeat builds the next heartbeat; nil disables heartbeats.
+	Heartbeat         func() protocol.Heartbeat
+	HeartbeatInterval time.Duration
+	Logger            *slog.Logger
+	Registerer        prometheus.Registerer
+}
+
+// Uplink is the agent's connection to the control plane.
+type Uplink struct {
+	opts    Options
+	logger  *slog.Logger
+	limiter *lograte.Limiter
+	metrics *metrics
+}
+
+// New validates opts; Run connects and delivers.
+func New(opts Options) (*Uplink, error) {
+	if opts.URL == "" || opts.Outbox == nil {
+		return nil, errors.New("uplink: a NATS URL and an outbox are required")
+	}
+	if err := protocol.ValidateAgentID(opts.AgentID); err != nil {
+		return nil, fmt.Errorf("uplink: %w", err)
+	}
+	if opts.BatchSize <= 0 {
+		opts.BatchSize = 256
+	}
+	if opts.AckTimeout <= 0 {
+		opts.AckTimeout = 10 * time.Second
+	}
+	if opts.MaxBackoff <= 0 {
+		opts.MaxBackoff = 30 * time.Second
+	}
+	if opts.HeartbeatInterval <= 0 {
+		opts.HeartbeatInterval = 10 * time.Second
+	}
+	if opts.Logger == nil {
+		opts.Logger = slog.New(slog.DiscardHandler)
+	}
+	m, err := newMetrics(opts.Registerer, opts.Outbox)
+	if err != nil {
+		return nil, err
+	}
+	return &Uplink{opts: opts, logger: opts.Logger.With("component", "uplink"), limiter: lograte.New(30 * time.Second), metrics: m}, nil
+}
+
+// Run connects (retrying in the background if the control plane is down)
+// and delivers until ctx ends.
+func (u *Uplink) Run(ctx context.Context) error {
+	nc, err := nats.Connect(u.opts.URL, u.natsOptions()...)
+	if err != nil {
+		return fmt.Errorf("uplink: connect %s: %w", u.opts.URL, err)
+	}
+	defer nc.Close()
+	if !nc.IsConnected() {
+		u.logger.Warn("control plane unreachable; detecting offline and buffering results in the outbox until it is back", "url", u.opts.URL)
+	}
+	js, err := jetstream.New(nc)
+	if err != nil {
+		return fmt.Errorf("uplink: jetstream: %w", err)
+	}
+	if u.opts.Heartbeat != nil {
+		go u.heartbeats(ctx, nc)
+	}
+	u.drain(ctx, nc, js)
+	return nil
+}
+
+func (u *Uplink) natsOptions() []nats.Option {
+	return []nats.Option{
+		nats.Name("pynomaly-agent " + u.opts.AgentID),
+		nats.Token(u.opts.Token),
+		nats.RetryOnFailedConnect(true),
+		nats.MaxReconnects(-1),
+		nats.ReconnectWait(time.Second),
+		nats.ReconnectJitter(500*time.Millisecond, time.Second),
+		nats.ConnectHandler(func(nc *nats.Conn) { u.logger.Info("connected to control plane", "url", nc.ConnectedUrlRedacted()) }),
+		nats.ReconnectHandler(func(nc *nats.Conn) {
+			u.metrics.reconnects.Inc()
+			u.logger.Info("reconnected to control plane", "url", nc.ConnectedUrlRedacted())
+		}),
+		nats.DisconnectErrHandler(func(_ *nats.Conn, err error) {
+			if err == nil {
+				return // closed on purpose, at shutdown
+			}
+			u.warn("disconnect", "lost the control plane; buffering results in the outbox", err)
+		}),
+		nats.ErrorHandler(func(_ *nats.Conn, _ *nats.Subscription, err error) {
+			// Authorization errors arrive here: name the likely fix.
+			if errors.Is(err, nats.ErrAuthorization) || errors.Is(err, nats.ErrAuthExpired) {
+				err = fmt.Errorf("%w (check control_plane.token or token_file)", err)
+			}
+			u.warn("nats_error", "control plane connection error", err)
+		}),
+	}
+}
+
+func (u *Uplink) warn(key, msg string, err error) {
+	if ok, n := u.limiter.Allow(key); ok {
+		u.logger.Warn(msg, "err", err, "suppressed", n)
+	}
+}
+
+// backoff returns the wait before attempt n (0-based): exponential from
+// 100ms, capped, with full jitter so a fleet reconnecting together spreads out.
+func (u *Uplink) backoff(n int) time.Duration {
+	d := 100 * time.Millisecond << min(n, 16)
+	if d > u.opts.MaxBackoff || d <= 0 {
+		d = u.opts.MaxBackoff
+	}
+	return d/2 + rand.N(d/2+1)
+}

@@ -1,0 +1,108 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+
+	"github.com/pynomaly/pynomaly/agent"
+	"github.com/pynomaly/pynomaly/agent/config"
+	"github.com/pynomaly/pynomaly/internal/logging"
+)
+
+// version is set at build time with -ldflags "-X main.version=…".
+var version = "dev"
+
+// usageError marks bad flags or configuration: exit status 2.
+type usageError struct{ error }
+
+func (e usageError) Unwrap() error { return e.error }
+
+const usage = `pynomaly-agent — Pynomaly edge agent
+
+Usage:
+  pynomaly-agent run --config agent.yaml     run the agent
+  pynomaly-agent detect --input FILE [...]   score a CSV offline (see detect --help)
+  pynomaly-agent check-config --config FILE  validate a configuration and exit
+  pynomaly-agent version                     print the version
+`
+
+func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	if len(args) == 0 {
+		fmt.Fprint(stderr, usage)
+		return usageError{errors.New("no command given")}
+	}
+	switch args[0] {
+	case "run":
+		return runAgent(ctx, args[1:], stderr)
+	case "detect":
+		return runDetect(args[1:], stdout, stderr)
+	case "check-config":
+		return checkConfig(args[1:], stdout, stderr)
+	case "version", "--version":
+		fmt.Fprintln(stdout, "pynomaly-agent", version)
+		return nil
+	case "help", "-h", "--help":
+		fmt.Fprint(stdout, usage)
+		return nil
+	}
+	fmt.Fprint(stderr, usage)
+	return usageError{fmt.Errorf("unknown command %q", args[0])}
+}
+
+// parseFlags parses args, turning flag errors into usage errors.
+func parseFlags(fs *flag.FlagSet, args []string) error {
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return err
+		}
+		return usageError{err}
+	}
+	if fs.NArg() > 0 {
+		return usageError{fmt.Errorf("unexpected argument %q", fs.Arg(0))}
+	}
+	return nil
+}
+
+func loadConfig(name string, args []string, stderr io.Writer) (*config.Config, error) {
+	fs := flag.NewFlagSet(name, flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	path := fs.String("config", "/etc/pynomaly-agent/agent.yaml", "configuration file")
+	if err := parseFlags(fs, args); err != nil {
+		return nil, err
+	}
+	cfg, err := config.Load(*path, os.Environ())
+	if err != nil {
+		return nil, usageError{err}
+	}
+	return cfg, nil
+}
+
+func runAgent(ctx context.Context, args []string, stderr io.Writer) error {
+	cfg, err := loadConfig("run", args, stderr)
+	if err != nil {
+		return err
+	}
+	logger, err := logging.New(stderr, cfg.Log.Level, cfg.Log.Format)
+	if err != nil {
+		return usageError{err}
+	}
+	a, err := agent.New(cfg, version, logger)
+	if err != nil {
+		return err
+	}
+	return a.Run(ctx)
+}
+
+func checkConfig(args []string, stdout, stderr io.Writer) error {
+	cfg, err := loadConfig("check-config", args, stderr)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "configuration OK: agent %s, %d input(s), detector %s, control plane %s\n",
+		cfg.Agent.ID, len(cfg.Inputs), cfg.Detector.Type, cfg.ControlPlane.URL)
+	return nil
+}

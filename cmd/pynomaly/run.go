@@ -1,0 +1,85 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"strings"
+)
+
+// version is set at build time with -ldflags "-X main.version=…".
+var version = "dev"
+
+// usageError marks bad flags or arguments: exit status 2.
+type usageError struct{ error }
+
+func (e usageError) Unwrap() error { return e.error }
+
+const usage = `pynomaly — Pynomaly control plane
+
+Usage:
+  pynomaly server start [--host H] [--port P] [--data-dir D]   run the control plane
+  pynomaly alerts list [--agent A] [--series S] [--from T] [--to T] [--limit N] [-o table|json]
+  pynomaly alerts watch                                        print alerts as they arrive
+  pynomaly agents list [-o table|json]
+  pynomaly version
+
+Client commands reach the server at --url or PYNOMALY_URL (default http://127.0.0.1:8080).
+`
+
+type getenv func(string) string
+
+func run(ctx context.Context, args []string, env getenv, stdout, stderr io.Writer) error {
+	cmd := strings.Join(args[:min(2, len(args))], " ")
+	rest := args[min(2, len(args)):]
+	switch cmd {
+	case "server start":
+		return serverStart(ctx, rest, env, stderr)
+	case "alerts list":
+		return alertsList(ctx, rest, env, stdout, stderr)
+	case "alerts watch":
+		return alertsWatch(ctx, rest, env, stdout, stderr)
+	case "agents list":
+		return agentsList(ctx, rest, env, stdout, stderr)
+	}
+	if len(args) > 0 {
+		switch args[0] {
+		case "version", "--version":
+			fmt.Fprintln(stdout, "pynomaly", version)
+			return nil
+		case "help", "-h", "--help":
+			fmt.Fprint(stdout, usage)
+			return nil
+		}
+	}
+	fmt.Fprint(stderr, usage)
+	if len(args) == 0 {
+		return usageError{errors.New("no command given")}
+	}
+	return usageError{fmt.Errorf("unknown command %q", cmd)}
+}
+
+func parseFlags(fs *flag.FlagSet, args []string) error {
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return err
+		}
+		return usageError{err}
+	}
+	if fs.NArg() > 0 {
+		return usageError{fmt.Errorf("unexpected argument %q", fs.Arg(0))}
+	}
+	return nil
+}
+
+// envOr returns the first non-empty environment variable of names, or def.
+func envOr(env getenv, def string, names ...string) string {
+	for _, n := range names {
+		if v := env(n); v != "" {
+			return v
+		}
+	}
+	return def
+}

@@ -1,0 +1,89 @@
+package api
+
+import (
+	"context"
+	"log/slog"
+	"net/http"
+	"time"
+
+	"github.com/gin-gonic/gin"
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+
+	"github.com/pynomaly/pynomaly/controlplane/store"
+)
+
+// Store is what the API reads.
+type Store interface {
+	Ping(ctx context.Context) error
+	ListAlerts(ctx context.Context, q store.AlertQuery) (store.AlertPage, error)
+	ListAgents(ctx context.Context) ([]store.AgentRecord, error)
+}
+
+// Check is one named readiness condition, such as "nats" or "consumer".
+type Check struct {
+	Name  string
+	Ready func() bool
+}
+
+// Options configures the HTTP handler.
+type Options struct {
+	Store Store
+	// Checks are evaluated, with a store ping, by /ready.
+	Checks     []Check
+	Gatherer   prometheus.Gatherer
+	Registerer prometheus.Registerer
+	Logger     *slog.Logger
+	// Now is the clock used to derive agent status; nil means time.Now.
+	Now func() time.Time
+}
+
+type handler struct {
+	opts   Options
+	logger *slog.Logger
+}
+
+// New returns the HTTP handler serving every route.
+func New(opts Options) (http.Handler, error) {
+	if opts.Logger == nil {
+		opts.Logger = slog.New(slog.DiscardHandler)
+	}
+	if opts.Now == nil {
+		opts.Now = time.Now
+	}
+	m, err := newMetrics(opts.Registerer)
+	if err != nil {
+		return nil, err
+	}
+	// gin keeps its mode in a package variable; release mode only silences
+	// its debug banner, it changes no behaviour we rely on.
+	gin.SetMode(gin.ReleaseMode)
+	h := &handler{opts: opts, logger: opts.Logger.With("component", "api")}
+	r := gin.New()
+	r.Use(gin.Recovery(), m.middleware())
+	r.NoRoute(func(c *gin.Context) {
+		writeError(c, http.StatusNotFound, "not_found", "no route for "+c.Request.Method+" "+c.Request.URL.Path)
+	})
+	r.GET("/health", h.health)
+	r.GET("/ready", h.ready)
+	r.GET("/metrics", gin.WrapH(promhttp.HandlerFor(opts.Gatherer, promhttp.HandlerOpts{})))
+	v1 := r.Group("/api/v1")
+	v1.GET("/alerts", h.listAlerts)
+	v1.GET("/agents", h.listAgents)
+	return r, nil
+}
+
+// ErrorBody is the JSON shape of every error response.
+type ErrorBody struct {
+	Error ErrorDetail `json:"error"`
+}
+
+// ErrorDetail says what went wrong: a stable code and a message for people.
+type ErrorDetail struct {
+	Code    string `json:"code"`
+	Message string `json:"message"`
+}
+
+func writeError(c *gin.Context, status int, code, message string) {
+	c.AbortWithStatusJSON(status, ErrorBody{Error: ErrorDetail{Code: code, Message: message}})
+}

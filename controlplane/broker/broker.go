@@ -1,0 +1,103 @@
+// Package broker runs the control plane's embedded NATS server with
+// JetStream on disk, the default uplink for agents when no external NATS
+// cluster is configured.
+package broker
+
+import (
+	"fmt"
+	"log/slog"
+	"os"
+	"time"
+
+	"github.com/nats-io/nats-server/v2/server"
+	"github.com/nats-io/nats.go"
+)
+
+// Options configures the embedded server.
+type Options struct {
+	Host string
+	// Port to listen on for agents; 0 picks a free port.
+	Port int
+	// StoreDir holds JetStream's files; created if missing.
+	StoreDir string
+	// Token every client must present. Empty is refused: agents' uplink must
+	// never be open to anyone who can reach the port.
+	Token string
+	// Logger receives the server's own log lines; nil discards them.
+	Logger *slog.Logger
+	// ReadyTimeout bounds how long Start waits for the server; 0 means 10s.
+	ReadyTimeout time.Duration
+}
+
+// Broker is a running embedded NATS server.
+type Broker struct {
+	ns    *server.Server
+	token string
+}
+
+// Start starts the server and waits until it accepts connections.
+func Start(opts Options) (*Broker, error) {
+	if opts.Token == "" {
+		return nil, fmt.Errorf("nats: an auth token is required")
+	}
+	if err := os.MkdirAll(opts.StoreDir, 0o700); err != nil {
+		return nil, fmt.Errorf("nats: create store dir: %w", err)
+	}
+	port := opts.Port
+	if port == 0 {
+		port = server.RANDOM_PORT
+	}
+	ns, err := server.NewServer(&server.Options{
+		ServerName:    "pynomaly-controlplane",
+		Host:          opts.Host,
+		Port:          port,
+		Authorization: opts.Token,
+		JetStream:     true,
+		StoreDir:      opts.StoreDir,
+		NoSigs:        true, // the control plane owns signal handling
+		MaxPayload:    1 << 20,
+	})
+	if err != nil {
+		return nil, fmt.Errorf("nats: configure: %w", err)
+	}
+	logger := opts.Logger
+	if logger == nil {
+		logger = slog.New(slog.DiscardHandler)
+	}
+	ns.SetLoggerV2(&slogAdapter{logger: logger}, false, false, false)
+	ns.Start()
+	timeout := opts.ReadyTimeout
+	if timeout == 0 {
+		timeout = 10 * time.Second
+	}
+	if !ns.ReadyForConnections(timeout) {
+		ns.Shutdown()
+		return nil, fmt.Errorf("nats: not ready for connections on %s:%d after %s (is the port in use?)", opts.Host, opts.Port, timeout)
+	}
+	return &Broker{ns: ns, token: opts.Token}, nil
+}
+
+// ClientURL is the URL agents connect to.
+func (b *Broker) ClientURL() string { return b.ns.ClientURL() }
+
+// Ready reports whether the server accepts connections and JetStream is on.
+func (b *Broker) Ready() bool {
+	return b.ns.Running() && b.ns.JetStreamEnabled()
+}
+
+// Connect opens an in-process client connection, which needs no socket.
+// The caller closes it.
+func (b *Broker) Connect(name string, opts ...nats.Option) (*nats.Conn, error) {
+	opts = append([]nats.Option{nats.InProcessServer(b.ns), nats.Name(name), nats.Token(b.token), nats.MaxReconnects(-1)}, opts...)
+	nc, err := nats.Connect("", opts...)
+	if err != nil {
+		return nil, fmt.Errorf("nats: in-process connect: %w", err)
+	}
+	return nc, nil
+}
+
+// Shutdown stops the server and waits for it to finish flushing JetStream.
+func (b *Broker) Shutdown() {
+	b.ns.Shutdown()
+	b.ns.WaitForShutdown()
+}

@@ -1,0 +1,151 @@
+package ingest
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"sync/atomic"
+	"time"
+
+	"github.com/nats-io/nats.go"
+	"github.com/nats-io/nats.go/jetstream"
+	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/pynomaly/pynomaly/internal/lograte"
+	"github.com/pynomaly/pynomaly/protocol"
+)
+
+// ConsumerName is the durable consumer every replica shares.
+const ConsumerName = "pynomaly-controlplane"
+
+// Store is what ingest needs from the control plane's store.
+type Store interface {
+	InsertAlerts(ctx context.Context, alerts []protocol.Alert, receivedAt time.Time) (int, error)
+	UpsertHeartbeat(ctx context.Context, hb protocol.Heartbeat, receivedAt time.Time) error
+}
+
+// Options configures an Ingester.
+type Options struct {
+	Conn  *nats.Conn
+	Store Store
+	// BatchSize is the most alerts fetched and stored in one transaction; 0 means 256.
+	BatchSize int
+	// StreamMaxAge bounds how long events stay in the stream; 0 means 7 days.
+	StreamMaxAge time.Duration
+	// DuplicateWindow is how long JetStream remembers message ids; 0 means 10 minutes.
+	DuplicateWindow time.Duration
+	Logger          *slog.Logger
+	Registerer      prometheus.Registerer
+}
+
+// Ingester runs the alert consumer and the heartbeat subscription.
+type Ingester struct {
+	opts    Options
+	js      jetstream.JetStream
+	logger  *slog.Logger
+	limiter *lograte.Limiter
+	metrics *metrics
+	ready   atomic.Bool
+}
+
+// New validates opts and returns an Ingester; Run starts it.
+func New(opts Options) (*Ingester, error) {
+	if opts.Conn == nil || opts.Store == nil {
+		return nil, errors.New("ingest: a NATS connection and a store are required")
+	}
+	if opts.BatchSize <= 0 {
+		opts.BatchSize = 256
+	}
+	if opts.StreamMaxAge <= 0 {
+		opts.StreamMaxAge = 7 * 24 * time.Hour
+	}
+	if opts.DuplicateWindow <= 0 {
+		opts.DuplicateWindow = 10 * time.Minute
+	}
+	if opts.Logger == nil {
+		opts.Logger = slog.New(slog.DiscardHandler)
+	}
+	js, err := jetstream.New(opts.Conn)
+	if err != nil {
+		return nil, fmt.Errorf("ingest: jetstream: %w", err)
+	}
+	m, err := newMetrics(opts.Registerer)
+	if err != nil {
+		return nil, err
+	}
+	return &Ingester{
+		opts:    opts,
+		js:      js,
+		logger:  opts.Logger.With("component", "ingest"),
+		limiter: lograte.New(10 * time.Second),
+		metrics: m,
+	}, nil
+}
+
+// Ready reports whether the stream, the consumer and the heartbeat
+// subscription are in place.
+func (in *Ingester) Ready() bool { return in.ready.Load() }
+
+// Run creates the stream and consumer if needed and ingests until ctx ends.
+func (in *Ingester) Run(ctx context.Context) error {
+	cons, err := in.setup(ctx)
+	if err != nil {
+		return err
+	}
+	sub, err := in.opts.Conn.QueueSubscribe(protocol.HeartbeatSubjects(), protocol.ControlPlaneQueue, in.handleHeartbeat)
+	if err != nil {
+		return fmt.Errorf("ingest: subscribe heartbeats: %w", err)
+	}
+	defer func() { _ = sub.Unsubscribe() }()
+	in.ready.Store(true)
+	defer in.ready.Store(false)
+	in.logger.Info("consuming agent events", "stream", protocol.StreamName, "consumer", ConsumerName)
+	for ctx.Err() == nil {
+		if err := in.fetchAndStore(ctx, cons); err != nil && ctx.Err() == nil {
+			in.warn("fetch", "ingest paused after an error; retrying", err)
+			sleepCtx(ctx, time.Second)
+		}
+	}
+	return nil
+}
+
+func (in *Ingester) setup(ctx context.Context) (jetstream.Consumer, error) {
+	stream, err := in.js.CreateOrUpdateStream(ctx, jetstream.StreamConfig{
+		Name:       protocol.StreamName,
+		Subjects:   protocol.EventsSubjects(),
+		Storage:    jetstream.FileStorage,
+		Retention:  jetstream.LimitsPolicy,
+		MaxAge:     in.opts.StreamMaxAge,
+		Duplicates: in.opts.DuplicateWindow,
+	})
+	if err != nil {
+		return nil, fmt.Errorf("ingest: create stream %s: %w", protocol.StreamName, err)
+	}
+	cons, err := stream.CreateOrUpdateConsumer(ctx, jetstream.ConsumerConfig{
+		Durable:       ConsumerName,
+		AckPolicy:     jetstream.AckExplicitPolicy,
+		AckWait:       30 * time.Second,
+		MaxAckPending: 4 * in.opts.BatchSize,
+		FilterSubject: protocol.EventsSubjectPrefix + ".*.alert",
+	})
+	if err != nil {
+		return nil, fmt.Errorf("ingest: create consumer %s: %w", ConsumerName, err)
+	}
+	return cons, nil
+}
+
+func (in *Ingester) warn(key, msg string, err error) {
+	if ok, n := in.limiter.Allow(key); ok {
+		in.logger.Warn(msg, "err", err, "suppressed", n)
+	}
+}
+
+func sleepCtx(ctx context.Context, d time.Duration) {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+	case <-t.C:
+	}
+}

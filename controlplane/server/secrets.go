@@ -1,0 +1,39 @@
+package server
+
+import (
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strings"
+)
+
+// natsToken returns the configured token, or the one persisted in the data
+// directory, generating it on first start. Persisting it keeps agents that
+// were given the token working across control-plane restarts.
+func (s *Server) natsToken() (string, error) {
+	if s.opts.NATSToken != "" {
+		return s.opts.NATSToken, nil
+	}
+	path := filepath.Join(s.opts.DataDir, "nats-token")
+	b, err := os.ReadFile(path)
+	if err == nil && len(strings.TrimSpace(string(b))) > 0 {
+		return strings.TrimSpace(string(b)), nil
+	}
+	if err != nil && !errors.Is(err, fs.ErrNotExist) {
+		return "", fmt.Errorf("read nats token: %w", err)
+	}
+	buf := make([]byte, 24)
+	if _, err := rand.Read(buf); err != nil {
+		return "", fmt.Errorf("generate nats token: %w", err)
+	}
+	token := hex.EncodeToString(buf)
+	if err := os.WriteFile(path, []byte(token+"\n"), 0o600); err != nil {
+		return "", fmt.Errorf("write nats token: %w", err)
+	}
+	s.logger.Warn("no NATS token configured: generated one; give it to agents (control_plane.token_file)", "path", path)
+	return token, nil
+}

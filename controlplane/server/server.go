@@ -1,0 +1,170 @@
+// Package server assembles the control plane: the embedded NATS broker, the
+// store, the ingest consumer and the HTTP API, started together and shut
+// down together.
+package server
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strconv"
+	"time"
+
+	"github.com/nats-io/nats.go"
+	"golang.org/x/sync/errgroup"
+
+	"github.com/pynomaly/pynomaly/controlplane/broker"
+	"github.com/pynomaly/pynomaly/controlplane/ingest"
+	"github.com/pynomaly/pynomaly/controlplane/store"
+)
+
+// Options configures a control plane.
+type Options struct {
+	// Host and Port are the HTTP API's listen address; Port 0 picks a free port.
+	Host string
+	Port int
+	// DataDir holds the SQLite database, JetStream's files and generated secrets.
+	DataDir string
+	// NATSHost and NATSPort are where agents connect; NATSPort 0 picks a free port.
+	NATSHost string
+	NATSPort int
+	// NATSToken is the shared token agents present; empty means read or
+	// generate DataDir/nats-token.
+	NATSToken string
+	// ShutdownTimeout bounds a clean stop; 0 means 10s.
+	ShutdownTimeout time.Duration
+	Logger          *slog.Logger
+}
+
+// Server is a running control plane.
+type Server struct {
+	opts     Options
+	logger   *slog.Logger
+	store    *store.Store
+	broker   *broker.Broker
+	conn     *nats.Conn
+	http     *http.Server
+	listener net.Listener
+	done     chan struct{}
+	err      error
+}
+
+// Start brings every component up and returns once the API listens. The
+// server runs until ctx is cancelled or a component fails; Wait returns then.
+func Start(ctx context.Context, opts Options) (*Server, error) {
+	if opts.Logger == nil {
+		opts.Logger = slog.New(slog.DiscardHandler)
+	}
+	if opts.ShutdownTimeout == 0 {
+		opts.ShutdownTimeout = 10 * time.Second
+	}
+	if err := os.MkdirAll(opts.DataDir, 0o700); err != nil {
+		return nil, fmt.Errorf("create data dir: %w", err)
+	}
+	s := &Server{opts: opts, logger: opts.Logger, done: make(chan struct{})}
+	if err := s.open(ctx); err != nil {
+		s.closeAll()
+		return nil, err
+	}
+	go s.run(ctx)
+	return s, nil
+}
+
+func (s *Server) open(ctx context.Context) error {
+	token, err := s.natsToken()
+	if err != nil {
+		return err
+	}
+	if s.store, err = store.Open(ctx, filepath.Join(s.opts.DataDir, "pynomaly.db"), s.logger.With("component", "store")); err != nil {
+		return err
+	}
+	s.broker, err = broker.Start(broker.Options{
+		Host: s.opts.NATSHost, Port: s.opts.NATSPort, Token: token,
+		StoreDir: filepath.Join(s.opts.DataDir, "jetstream"),
+		Logger:   s.logger.With("component", "nats"),
+	})
+	if err != nil {
+		return err
+	}
+	if s.conn, err = s.broker.Connect("pynomaly-controlplane"); err != nil {
+		return err
+	}
+	addr := net.JoinHostPort(s.opts.Host, strconv.Itoa(s.opts.Port))
+	if s.listener, err = net.Listen("tcp", addr); err != nil {
+		return fmt.Errorf("listen on %s: %w", addr, err)
+	}
+	return nil
+}
+
+// run serves until ctx ends or a component fails, then shuts down in
+// dependency order: stop taking requests, stop ingesting, then close NATS
+// and the store.
+func (s *Server) run(ctx context.Context) {
+	defer close(s.done)
+	defer s.closeAll()
+	reg := newRegistry(s.store)
+	in, err := ingest.New(ingest.Options{Conn: s.conn, Store: s.store, Logger: s.logger, Registerer: reg})
+	if err != nil {
+		s.err = err
+		return
+	}
+	handler, err := newHandler(s, in, reg)
+	if err != nil {
+		s.err = err
+		return
+	}
+	s.http = &http.Server{Handler: handler, ReadHeaderTimeout: 10 * time.Second}
+	g, gctx := errgroup.WithContext(ctx)
+	g.Go(func() error { return in.Run(gctx) })
+	g.Go(func() error { return s.serve() })
+	g.Go(func() error {
+		<-gctx.Done()
+		sctx, cancel := context.WithTimeout(context.Background(), s.opts.ShutdownTimeout)
+		defer cancel()
+		return s.http.Shutdown(sctx)
+	})
+	s.logger.Info("control plane started", "api", s.HTTPURL(), "nats", s.NATSURL(), "data_dir", s.opts.DataDir)
+	s.err = g.Wait()
+}
+
+func (s *Server) serve() error {
+	if err := s.http.Serve(s.listener); !errors.Is(err, http.ErrServerClosed) {
+		return fmt.Errorf("http: %w", err)
+	}
+	return nil
+}
+
+func (s *Server) closeAll() {
+	if s.conn != nil {
+		s.conn.Close()
+	}
+	if s.broker != nil {
+		s.broker.Shutdown()
+	}
+	if s.store != nil {
+		if err := s.store.Close(); err != nil {
+			s.logger.Error("close store", "err", err)
+		}
+	}
+	if s.listener != nil {
+		_ = s.listener.Close()
+	}
+}
+
+// Wait blocks until the server has stopped and returns why, nil for a
+// clean stop after ctx was cancelled.
+func (s *Server) Wait() error {
+	<-s.done
+	return s.err
+}
+
+// HTTPURL is the API's base URL.
+func (s *Server) HTTPURL() string { return "http://" + s.listener.Addr().String() }
+
+// NATSURL is the URL agents connect to.
+func (s *Server) NATSURL() string { return s.broker.ClientURL() }

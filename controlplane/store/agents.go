@@ -1,0 +1,128 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/pynomaly/pynomaly/protocol"
+)
+
+// AgentRecord is an agent's latest heartbeat as the control plane stored it.
+type AgentRecord struct {
+	ID              string                     `json:"id"`
+	Hostname        string                     `json:"hostname"`
+	Version         string                     `json:"version"`
+	LastHeartbeat   time.Time                  `json:"last_heartbeat"` // control plane's clock (receivedAt)
+	AgentClock      time.Time                  `json:"agent_clock"`    // hb.SentAt
+	StartedAt       time.Time                  `json:"started_at"`
+	IntervalSeconds float64                    `json:"interval_seconds"`
+	OutboxDepth     int64                      `json:"outbox_depth"`
+	Inputs          []protocol.ComponentHealth `json:"inputs,omitempty"`
+	Detectors       []protocol.ComponentHealth `json:"detectors,omitempty"`
+}
+
+const upsertAgentSQL = `INSERT INTO agents (id, hostname, agent_version, last_heartbeat,
+    agent_clock, started_at, interval_seconds, outbox_depth, inputs, detectors)
+VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+ON CONFLICT (id) DO UPDATE SET
+    hostname = excluded.hostname,
+    agent_version = excluded.agent_version,
+    last_heartbeat = excluded.last_heartbeat,
+    agent_clock = excluded.agent_clock,
+    started_at = excluded.started_at,
+    interval_seconds = excluded.interval_seconds,
+    outbox_depth = excluded.outbox_depth,
+    inputs = excluded.inputs,
+    detectors = excluded.detectors`
+
+const listAgentsSQL = `SELECT id, hostname, agent_version, last_heartbeat, agent_clock,
+    started_at, interval_seconds, outbox_depth, inputs, detectors
+FROM agents ORDER BY id`
+
+// UpsertHeartbeat records an agent's latest heartbeat (insert or replace by
+// agent id). The last write wins, whatever the heartbeats' own clocks say.
+func (s *Store) UpsertHeartbeat(ctx context.Context, hb protocol.Heartbeat, receivedAt time.Time) error {
+	if hb.AgentID == "" {
+		return errors.New("upsert heartbeat: no agent id (validate with protocol.DecodeHeartbeat first)")
+	}
+	inputs, err := componentsJSON(hb.Inputs)
+	if err != nil {
+		return fmt.Errorf("upsert heartbeat %s: inputs: %w", hb.AgentID, err)
+	}
+	detectors, err := componentsJSON(hb.Detectors)
+	if err != nil {
+		return fmt.Errorf("upsert heartbeat %s: detectors: %w", hb.AgentID, err)
+	}
+	_, err = s.db.ExecContext(ctx, upsertAgentSQL, hb.AgentID, hb.Hostname, hb.AgentVersion,
+		nullNanos(receivedAt), nullNanos(hb.SentAt), nullNanos(hb.StartedAt),
+		hb.IntervalSeconds, hb.OutboxDepth, inputs, detectors)
+	if err != nil {
+		return fmt.Errorf("upsert heartbeat %s: %w", hb.AgentID, err)
+	}
+	return nil
+}
+
+// ListAgents returns all agents ordered by id; an empty store gives an
+// empty, non-nil slice.
+func (s *Store) ListAgents(ctx context.Context) ([]AgentRecord, error) {
+	rows, err := s.db.QueryContext(ctx, listAgentsSQL)
+	if err != nil {
+		return nil, fmt.Errorf("list agents: %w", err)
+	}
+	defer rows.Close()
+	agents := []AgentRecord{}
+	for rows.Next() {
+		a, err := scanAgent(rows)
+		if err != nil {
+			return nil, fmt.Errorf("list agents: %w", err)
+		}
+		agents = append(agents, a)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("list agents: %w", err)
+	}
+	return agents, nil
+}
+
+func scanAgent(rows *sql.Rows) (AgentRecord, error) {
+	var (
+		a                    AgentRecord
+		last, clock, started sql.NullInt64
+		inputs, detectors    sql.NullString
+	)
+	err := rows.Scan(&a.ID, &a.Hostname, &a.Version, &last, &clock, &started,
+		&a.IntervalSeconds, &a.OutboxDepth, &inputs, &detectors)
+	if err != nil {
+		return AgentRecord{}, fmt.Errorf("scan: %w", err)
+	}
+	a.LastHeartbeat, a.AgentClock, a.StartedAt = fromNanos(last), fromNanos(clock), fromNanos(started)
+	if a.Inputs, err = parseComponents(inputs); err != nil {
+		return AgentRecord{}, fmt.Errorf("agent %s inputs: %w", a.ID, err)
+	}
+	if a.Detectors, err = parseComponents(detectors); err != nil {
+		return AgentRecord{}, fmt.Errorf("agent %s detectors: %w", a.ID, err)
+	}
+	return a, nil
+}
+
+// componentsJSON stores an empty list as NULL rather than "null" or "[]".
+func componentsJSON(cs []protocol.ComponentHealth) (sql.NullString, error) {
+	if len(cs) == 0 {
+		return sql.NullString{}, nil
+	}
+	b, err := json.Marshal(cs)
+	return sql.NullString{String: string(b), Valid: err == nil}, err
+}
+
+func parseComponents(v sql.NullString) ([]protocol.ComponentHealth, error) {
+	if !v.Valid {
+		return nil, nil
+	}
+	var cs []protocol.ComponentHealth
+	err := json.Unmarshal([]byte(v.String), &cs)
+	return cs, err
+}

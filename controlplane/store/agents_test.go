@@ -1,0 +1,119 @@
+package store_test
+
+import (
+	"reflect"
+	"slices"
+	"testing"
+	"time"
+
+	"github.com/pynomaly/pynomaly/controlplane/store"
+	"github.com/pynomaly/pynomaly/protocol"
+)
+
+func heartbeat(agent string, sent time.Time, depth int64) protocol.Heartbeat {
+	return protocol.Heartbeat{
+		Version:         protocol.HeartbeatVersion,
+		AgentID:         agent,
+		Hostname:        agent + ".plant-a",
+		AgentVersion:    "0.3.1",
+		SentAt:          sent,
+		StartedAt:       sent.Add(-time.Hour),
+		IntervalSeconds: 15,
+		OutboxDepth:     depth,
+		Inputs:          []protocol.ComponentHealth{{Name: "mqtt", Status: protocol.HealthOK}},
+		Detectors: []protocol.ComponentHealth{
+			{Name: "zscore", Status: protocol.HealthDegraded, Error: "warming up"},
+		},
+	}
+}
+
+func TestUpsertHeartbeat(t *testing.T) {
+	later := heartbeat("edge-1", t0.Add(15*time.Second), 7)
+	later.AgentVersion, later.Hostname = "0.4.0", "renamed"
+	later.Inputs, later.Detectors = nil, nil
+	tests := []struct {
+		name string
+		hbs  []protocol.Heartbeat
+		want store.AgentRecord
+	}{
+		{
+			name: "first heartbeat",
+			hbs:  []protocol.Heartbeat{heartbeat("edge-1", t0, 3)},
+			want: record(heartbeat("edge-1", t0, 3), t0.Add(time.Second)),
+		},
+		{
+			name: "later heartbeat replaces every field",
+			hbs:  []protocol.Heartbeat{heartbeat("edge-1", t0, 3), later},
+			want: record(later, t0.Add(2*time.Second)),
+		},
+		{
+			name: "zero started_at stays zero",
+			hbs:  []protocol.Heartbeat{{AgentID: "edge-1", SentAt: t0, IntervalSeconds: 1}},
+			want: store.AgentRecord{ID: "edge-1", LastHeartbeat: t0.Add(time.Second).UTC(), AgentClock: t0.UTC(), IntervalSeconds: 1},
+		},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			s, _ := openTestStore(t)
+			for i, hb := range tc.hbs {
+				if err := s.UpsertHeartbeat(t.Context(), hb, t0.Add(time.Duration(i+1)*time.Second)); err != nil {
+					t.Fatal(err)
+				}
+			}
+			agents, err := s.ListAgents(t.Context())
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(agents) != 1 || !reflect.DeepEqual(agents[0], tc.want) {
+				t.Fatalf("ListAgents =\n%+v\nwant one record\n%+v", agents, tc.want)
+			}
+		})
+	}
+}
+
+// record is what ListAgents should return for hb received at receivedAt.
+func record(hb protocol.Heartbeat, receivedAt time.Time) store.AgentRecord {
+	return store.AgentRecord{
+		ID:              hb.AgentID,
+		Hostname:        hb.Hostname,
+		Version:         hb.AgentVersion,
+		LastHeartbeat:   receivedAt.UTC(),
+		AgentClock:      hb.SentAt.UTC(),
+		StartedAt:       hb.StartedAt.UTC(),
+		IntervalSeconds: hb.IntervalSeconds,
+		OutboxDepth:     hb.OutboxDepth,
+		Inputs:          hb.Inputs,
+		Detectors:       hb.Detectors,
+	}
+}
+
+func TestListAgentsOrderedByID(t *testing.T) {
+	s, _ := openTestStore(t)
+	agents, err := s.ListAgents(t.Context())
+	if err != nil || agents == nil || len(agents) != 0 {
+		t.Fatalf("empty store: ListAgents = %#v, %v; want an empty non-nil slice", agents, err)
+	}
+	for _, id := range []string{"edge-b", "edge-10", "edge-a", "edge-2", "Edge-z"} {
+		if err := s.UpsertHeartbeat(t.Context(), heartbeat(id, t0, 0), t0); err != nil {
+			t.Fatal(err)
+		}
+	}
+	agents, err = s.ListAgents(t.Context())
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, a := range agents {
+		got = append(got, a.ID)
+	}
+	if want := []string{"Edge-z", "edge-10", "edge-2", "edge-a", "edge-b"}; !slices.Equal(got, want) {
+		t.Fatalf("ListAgents ids = %v, want %v", got, want)
+	}
+}
+
+func TestUpsertHeartbeatRejectsMissingAgentID(t *testing.T) {
+	s, _ := openTestStore(t)
+	if err := s.UpsertHeartbeat(t.Context(), protocol.Heartbeat{SentAt: t0}, t0); err == nil {
+		t.Fatal("UpsertHeartbeat without agent id succeeded")
+	}
+}

@@ -1,0 +1,170 @@
+package store
+
+// On-disk schema, version 1 (migrations/0001_init.sql):
+//
+//	schema_migrations                  one row per applied migration file
+//	  version     BIGINT PRIMARY KEY   NNNN from migrations/NNNN_name.sql
+//	  applied_at  BIGINT NOT NULL      unix ns, UTC
+//
+//	alerts                             one row per alert id, never updated
+//	  seq         INTEGER PRIMARY KEY AUTOINCREMENT   insertion order, never reused
+//	  id          TEXT NOT NULL UNIQUE protocol.AlertID; re-inserts are no-ops
+//	  agent_id    TEXT NOT NULL        index (agent_id, seq)
+//	  series      TEXT NOT NULL        canonical protocol.SeriesName; index (series, seq)
+//	  ts          BIGINT               alert Timestamp, unix ns; index (ts)
+//	  received_at BIGINT               control plane clock, unix ns
+//	  body        TEXT NOT NULL        the whole protocol.Alert as JSON, times in UTC
+//
+//	agents                             latest heartbeat per agent, replaced on upsert
+//	  id TEXT PRIMARY KEY, hostname, agent_version TEXT
+//	  last_heartbeat, agent_clock, started_at BIGINT   unix ns (receivedAt, SentAt, StartedAt)
+//	  interval_seconds DOUBLE PRECISION, outbox_depth BIGINT
+//	  inputs, detectors TEXT           []protocol.ComponentHealth as JSON, NULL when empty
+//
+// Times are unix nanoseconds in UTC; NULL is the zero time. Times outside
+// 1678..2262 clamp to the int64 range in the query columns (body keeps them
+// exact). Cursors are base64url (no padding) of "v1:<seq>".
+//
+// The SQL sticks to forms PostgreSQL also accepts (BIGINT, DOUBLE PRECISION,
+// ON CONFLICT ... DO NOTHING/UPDATE, LIMIT ?) except seq's AUTOINCREMENT,
+// which a PostgreSQL migration would spell as an identity column.
+
+import (
+	"cmp"
+	"context"
+	"embed"
+	"errors"
+	"fmt"
+	"io/fs"
+	"path"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+)
+
+//go:embed migrations/*.sql
+var migrationFiles embed.FS
+
+const createMigrationsTable = `CREATE TABLE IF NOT EXISTS schema_migrations (
+    version    BIGINT NOT NULL PRIMARY KEY,
+    applied_at BIGINT NOT NULL
+)`
+
+// migration is one embedded migrations/NNNN_name.sql file.
+type migration struct {
+	version int64
+	name    string
+	sql     string
+}
+
+// migrate applies, in version order, each embedded migration the database
+// has not recorded yet, one transaction each.
+func (s *Store) migrate(ctx context.Context) error {
+	ms, err := loadMigrations(migrationFiles)
+	if err != nil {
+		return err
+	}
+	if _, err := s.db.ExecContext(ctx, createMigrationsTable); err != nil {
+		return fmt.Errorf("create schema_migrations: %w", err)
+	}
+	if err := s.checkNotNewer(ctx, ms[len(ms)-1].version); err != nil {
+		return err
+	}
+	for _, m := range ms {
+		if err := s.apply(ctx, m); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// checkNotNewer refuses a database written by a newer build: this build
+// would misread tables it does not know about.
+func (s *Store) checkNotNewer(ctx context.Context, known int64) error {
+	var v int64
+	err := s.db.QueryRowContext(ctx, "SELECT COALESCE(MAX(version), 0) FROM schema_migrations").Scan(&v)
+	if err != nil {
+		return fmt.Errorf("read schema version: %w", err)
+	}
+	if v > known {
+		return fmt.Errorf("schema version %d is newer than this build knows (%d): upgrade the control plane", v, known)
+	}
+	return nil
+}
+
+// apply applies m unless the database has recorded it already.
+func (s *Store) apply(ctx context.Context, m migration) error {
+	applied, err := s.applyTx(ctx, m)
+	if err != nil {
+		return fmt.Errorf("migration %s: %w", m.name, err)
+	}
+	if applied {
+		s.logger.Info("applied migration", "version", m.version, "name", m.name)
+	}
+	return nil
+}
+
+// applyTx re-checks inside its transaction, which holds the write lock from
+// BEGIN, so two processes opening the same file cannot both apply m.
+func (s *Store) applyTx(ctx context.Context, m migration) (bool, error) {
+	tx, err := s.db.BeginTx(ctx, nil)
+	if err != nil {
+		return false, err
+	}
+	defer tx.Rollback()
+	var n int
+	err = tx.QueryRowContext(ctx, "SELECT COUNT(*) FROM schema_migrations WHERE version = ?", m.version).Scan(&n)
+	if err != nil || n > 0 {
+		return false, err
+	}
+	if _, err := tx.ExecContext(ctx, m.sql); err != nil {
+		return false, err
+	}
+	_, err = tx.ExecContext(ctx, "INSERT INTO schema_migrations (version, applied_at) VALUES (?, ?)",
+		m.version, time.Now().UnixNano())
+	if err != nil {
+		return false, fmt.Errorf("record: %w", err)
+	}
+	return true, tx.Commit()
+}
+
+// loadMigrations reads migrations/*.sql from fsys, sorted by version.
+func loadMigrations(fsys fs.FS) ([]migration, error) {
+	names, err := fs.Glob(fsys, "migrations/*.sql")
+	if err != nil {
+		return nil, fmt.Errorf("list migrations: %w", err)
+	}
+	if len(names) == 0 {
+		return nil, errors.New("no embedded migrations")
+	}
+	ms := make([]migration, 0, len(names))
+	for _, name := range names {
+		m, err := readMigration(fsys, name)
+		if err != nil {
+			return nil, err
+		}
+		ms = append(ms, m)
+	}
+	slices.SortFunc(ms, func(a, b migration) int { return cmp.Compare(a.version, b.version) })
+	for i := 1; i < len(ms); i++ {
+		if ms[i].version == ms[i-1].version {
+			return nil, fmt.Errorf("migrations %s and %s share version %d", ms[i-1].name, ms[i].name, ms[i].version)
+		}
+	}
+	return ms, nil
+}
+
+func readMigration(fsys fs.FS, name string) (migration, error) {
+	base := path.Base(name)
+	prefix, _, _ := strings.Cut(base, "_")
+	v, err := strconv.ParseInt(prefix, 10, 64)
+	if err != nil || v <= 0 {
+		return migration{}, fmt.Errorf("migration %s: name must start with a positive version, as in 0001_init.sql", base)
+	}
+	body, err := fs.ReadFile(fsys, name)
+	if err != nil {
+		return migration{}, fmt.Errorf("migration %s: %w", base, err)
+	}
+	return migration{version: v, name: base, sql: string(body)}, nil
+}

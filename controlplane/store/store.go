@@ -1,0 +1,112 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"modernc.org/sqlite"
+	sqlite3 "modernc.org/sqlite/lib"
+)
+
+// dsnParams configure every pooled connection. WAL lets readers run beside
+// the single writer; busy_timeout makes a writer wait for the lock instead of
+// failing with SQLITE_BUSY; _txlock=immediate takes the write lock at BEGIN,
+// so a transaction never has to upgrade a read snapshot that another writer
+// has made stale (that upgrade fails at once, without waiting).
+const dsnParams = "_pragma=busy_timeout(5000)" +
+	"&_pragma=journal_mode(WAL)" +
+	"&_pragma=synchronous(NORMAL)" +
+	"&_pragma=foreign_keys(1)" +
+	"&_txlock=immediate"
+
+// maxOpenConns bounds the pool: SQLite admits one writer at a time, so more
+// connections only add concurrent readers, each with its own page cache.
+const maxOpenConns = 8
+
+// Store is the control plane's database. Its methods are safe for
+// concurrent use.
+type Store struct {
+	db     *sql.DB
+	logger *slog.Logger
+}
+
+// Open opens (creating if needed) the SQLite database at path, applies
+// migrations, and returns the Store. A missing parent directory is created
+// with mode 0700. A nil logger discards log output.
+func Open(ctx context.Context, path string, logger *slog.Logger) (*Store, error) {
+	if logger == nil {
+		logger = slog.New(slog.DiscardHandler)
+	}
+	if path == "" {
+		return nil, errors.New("open store: empty database path")
+	}
+	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
+		return nil, fmt.Errorf("open store %s: %w", path, err)
+	}
+	db, err := sql.Open("sqlite", dsn(path))
+	if err != nil {
+		return nil, fmt.Errorf("open store %s: %w", path, err)
+	}
+	db.SetMaxOpenConns(maxOpenConns)
+	s := &Store{db: db, logger: logger.With("component", "store")}
+	if err := s.init(ctx); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("open store %s: %w", path, err)
+	}
+	return s, nil
+}
+
+// dsn escapes the characters that SQLite's URI parser would otherwise take
+// as the start of a query, a fragment or an escape.
+func dsn(path string) string {
+	escaped := strings.NewReplacer("%", "%25", "?", "%3f", "#", "%23").Replace(path)
+	return "file:" + escaped + "?" + dsnParams
+}
+
+func (s *Store) init(ctx context.Context) error {
+	if err := s.db.PingContext(ctx); err != nil {
+		return explainOpenError(err)
+	}
+	if err := s.migrate(ctx); err != nil {
+		return explainOpenError(err)
+	}
+	return nil
+}
+
+// explainOpenError turns SQLite's terse "file is not a database" into
+// something an operator can act on.
+func explainOpenError(err error) error {
+	var serr *sqlite.Error
+	if errors.As(err, &serr) && serr.Code()&0xff == sqlite3.SQLITE_NOTADB {
+		return fmt.Errorf("not a SQLite database (point the control plane at another file or move this one away): %w", err)
+	}
+	return err
+}
+
+// Close closes the database. Calls in flight may fail afterwards.
+func (s *Store) Close() error {
+	if err := s.db.Close(); err != nil {
+		return fmt.Errorf("close store: %w", err)
+	}
+	return nil
+}
+
+// Ping checks that the database is reachable.
+func (s *Store) Ping(ctx context.Context) error {
+	if err := s.db.PingContext(ctx); err != nil {
+		return fmt.Errorf("ping store: %w", err)
+	}
+	return nil
+}
+
+// DBStats exposes database/sql pool stats (used for the
+// pynomaly_db_connections gauge).
+func (s *Store) DBStats() sql.DBStats {
+	return s.db.Stats()
+}

@@ -1,0 +1,19 @@
+// Package zscore is a streaming univariate detector: a robust rolling z-score.
+//
+// Each instance keeps the last Window values of one series. A new value is
+// scored by how many robust standard deviations it lies from the window's
+// median, where the standard deviation is estimated from the median absolute
+// deviation (MAD). Median and MAD ignore the outliers they are meant to find,
+// so a spike does not mask the next one, and the spike itself is kept in the
+// window. The z-score is mapped to [0, 1] as the two-sided normal confidence
+// erf(z/√2): z = 3 scores 0.9973.
+//
+// The detector finds point outliers and spikes against the recent level. It
+// does not find slow drifts (the window follows them) or seasonal patterns.
+//
+// An instance is owned by one goroutine at a time, as the sdk requires. It
+// holds 16 bytes per window slot: the values in arrival order, to know which
+// to evict, and the same values sorted, so the median is an index and the MAD
+// a binary search. Score therefore costs O(log Window) comparisons plus one
+// shift of the sorted slice, and allocates nothing.
+package zscore

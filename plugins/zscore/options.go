@@ -1,0 +1,86 @@
+package zscore
+
+import (
+	"fmt"
+	"maps"
+	"slices"
+	"strconv"
+)
+
+// Defaults and limits of Options.
+const (
+	// DefaultWindow is the window used when Options.Window is zero.
+	DefaultWindow = 256
+	// DefaultMinSamples is the warm-up used when Options.MinSamples is zero,
+	// capped at the window.
+	DefaultMinSamples = 32
+	// MinWindow is the smallest window: a median and MAD over fewer values
+	// are too noisy to call anything an outlier.
+	MinWindow = 8
+	// MaxWindow bounds memory (16 bytes per slot per series) and the
+	// O(Window) cost of each point.
+	MaxWindow = 1 << 16
+)
+
+// Options configures the detector. Zero fields take their defaults.
+type Options struct {
+	// Window is the number of most recent values the median and MAD are
+	// taken over: MinWindow..MaxWindow, default DefaultWindow.
+	Window int
+	// MinSamples is the number of values seen before scoring starts; Score
+	// returns 0 until then. 2..Window, default DefaultMinSamples.
+	MinSamples int
+}
+
+// validated returns o with defaults filled in, or an error naming the first
+// option out of range.
+func (o Options) validated() (Options, error) {
+	if o.Window == 0 {
+		o.Window = DefaultWindow
+	}
+	if o.Window < MinWindow || o.Window > MaxWindow {
+		return o, fmt.Errorf("window %d out of range: must be %d..%d", o.Window, MinWindow, MaxWindow)
+	}
+	if o.MinSamples == 0 {
+		o.MinSamples = min(DefaultMinSamples, o.Window)
+	}
+	if o.MinSamples < 2 || o.MinSamples > o.Window {
+		return o, fmt.Errorf("min_samples %d out of range: must be 2..window (%d)", o.MinSamples, o.Window)
+	}
+	return o, nil
+}
+
+// knownParams lists the keys ParseParams accepts, sorted, for error messages.
+const knownParams = "min_samples, window"
+
+// ParseParams builds Options from string parameters such as the CLI's
+// --param window=128. Keys are "window" and "min_samples"; values are
+// integers, 0 meaning the default. The result is validated, with defaults
+// filled in.
+func ParseParams(params map[string]string) (Options, error) {
+	var o Options
+	// Sorted so that with several bad keys the error is always the same.
+	for _, key := range slices.Sorted(maps.Keys(params)) {
+		dst, err := o.field(key)
+		if err != nil {
+			return Options{}, err
+		}
+		n, err := strconv.Atoi(params[key])
+		if err != nil {
+			return Options{}, fmt.Errorf("param %s=%q: want an integer", key, params[key])
+		}
+		*dst = n
+	}
+	return o.validated()
+}
+
+// field returns the Options field a parameter key sets.
+func (o *Options) field(key string) (*int, error) {
+	switch key {
+	case "window":
+		return &o.Window, nil
+	case "min_samples":
+		return &o.MinSamples, nil
+	}
+	return nil, fmt.Errorf("unknown param %q (known: %s)", key, knownParams)
+}
