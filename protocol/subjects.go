@@ -3,6 +3,7 @@ package protocol
 import (
 	"fmt"
 	"strings"
+	"unicode/utf8"
 )
 
 const (
@@ -51,7 +52,8 @@ func ValidateAgentID(id string) error {
 		return fmt.Errorf("agent id %q is longer than %d characters", id[:32]+"…", maxAgentIDLen)
 	}
 	if i := strings.IndexFunc(id, func(r rune) bool { return !isIDRune(r) }); i >= 0 {
-		return fmt.Errorf("agent id %q: character %q is not allowed (use letters, digits, '-' and '_')", id, id[i])
+		r, _ := utf8.DecodeRuneInString(id[i:])
+		return fmt.Errorf("agent id %q: character %q is not allowed (use letters, digits, '-' and '_')", id, r)
 	}
 	return nil
 }

@@ -10,13 +10,19 @@ import (
 	"go.yaml.in/yaml/v3"
 )
 
-var unknownField = regexp.MustCompile(`^line (\d+): field (\S+) not found in type (\S+)$`)
+var (
+	unknownField = regexp.MustCompile(`^line (\d+): field (\S+) not found in type (\S+)$`)
+	syntaxError  = regexp.MustCompile(`^yaml: line (\d+): (.*)$`)
+)
 
 // explainYAML rewrites the decoder's errors into the form users act on:
 // `agent.yaml:14: unknown key "treshold" (did you mean "threshold"?)`.
 func explainYAML(name string, err error) error {
 	var te *yaml.TypeError
 	if !errors.As(err, &te) {
+		if m := syntaxError.FindStringSubmatch(err.Error()); m != nil {
+			return fmt.Errorf("%s:%s: %s", name, m[1], m[2])
+		}
 		return fmt.Errorf("%s: %w", name, err)
 	}
 	msgs := make([]string, 0, len(te.Errors))

@@ -103,6 +103,11 @@ func (c *Config) applyEnv(env []string) error {
 			vals[k] = v
 		}
 	}
+	// A token from the environment replaces the file's token and
+	// token_file alike; keeping the file's would make the two conflict.
+	if vals["PYNOMALY_CONTROL_PLANE_TOKEN"] != "" || vals["PYNOMALY_CONTROL_PLANE_TOKEN_FILE"] != "" {
+		c.ControlPlane.Token, c.ControlPlane.TokenFile = "", ""
+	}
 	for _, ev := range envVars {
 		if v, ok := vals[ev.name]; ok && v != "" {
 			if err := ev.set(c, v); err != nil {

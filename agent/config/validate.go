@@ -104,14 +104,20 @@ func (f *FileInput) validate(key string) []error {
 	if f.Format == "" {
 		f.Format = string(input.FormatCSV)
 	}
-	if _, err := input.ParseFormat(f.Format); err != nil {
+	if format, err := input.ParseFormat(f.Format); err != nil {
 		errs = append(errs, fmt.Errorf("%s.format: %v", key, err))
+	} else if format == input.FormatJSONL && len(f.Columns) == 0 {
+		errs = append(errs, fmt.Errorf("%s.columns: must be set for jsonl input (the keys holding values)", key))
 	}
 	if f.TimestampColumn == "" {
 		f.TimestampColumn = "timestamp"
 	}
 	if len([]rune(f.Separator)) > 1 {
 		errs = append(errs, fmt.Errorf("%s.separator: %q must be a single character", key, f.Separator))
+	} else if strings.ContainsAny(f.Separator, "\"\r\n") {
+		// The reader refuses these; catching them here fails start-up
+		// instead of retrying the input forever.
+		errs = append(errs, fmt.Errorf("%s.separator: %q cannot be a quote or a newline", key, f.Separator))
 	}
 	if f.Rate < 0 {
 		errs = append(errs, fmt.Errorf("%s.rate: %v must not be negative", key, f.Rate))

@@ -116,14 +116,27 @@ func (u *Uplink) natsOptions() []nats.Option {
 			}
 			u.warn("disconnect", "lost the control plane; buffering results in the outbox", err)
 		}),
+		// Keep retrying after authorization errors: by default the client
+		// closes the connection for good after two, leaving the agent
+		// buffering forever even once the control plane accepts its token.
+		nats.IgnoreAuthErrorAbort(),
+		// Failed (re)connection attempts, including a rejected token before
+		// the first connection, arrive here rather than at ErrorHandler.
+		nats.ReconnectErrHandler(func(_ *nats.Conn, err error) {
+			u.warn("connect", "cannot connect to control plane; retrying", explainAuth(err))
+		}),
 		nats.ErrorHandler(func(_ *nats.Conn, _ *nats.Subscription, err error) {
-			// Authorization errors arrive here: name the likely fix.
-			if errors.Is(err, nats.ErrAuthorization) || errors.Is(err, nats.ErrAuthExpired) {
-				err = fmt.Errorf("%w (check control_plane.token or token_file)", err)
-			}
-			u.warn("nats_error", "control plane connection error", err)
+			u.warn("nats_error", "control plane connection error", explainAuth(err))
 		}),
 	}
+}
+
+// explainAuth names the likely fix of an authorization error.
+func explainAuth(err error) error {
+	if errors.Is(err, nats.ErrAuthorization) || errors.Is(err, nats.ErrAuthExpired) {
+		return fmt.Errorf("%w (check control_plane.token or token_file)", err)
+	}
+	return err
 }
 
 func (u *Uplink) warn(key, msg string, err error) {

@@ -104,5 +104,15 @@ func checkConfig(args []string, stdout, stderr io.Writer) error {
 	}
 	fmt.Fprintf(stdout, "configuration OK: agent %s, %d input(s), detector %s, control plane %s\n",
 		cfg.Agent.ID, len(cfg.Inputs), cfg.Detector.Type, cfg.ControlPlane.URL)
+	// Not errors: on an edge box files often appear after the agent is
+	// installed, and `run` waits for them. Still worth saying.
+	if _, err := cfg.ControlPlane.ReadToken(); err != nil {
+		fmt.Fprintf(stdout, "warning: %v (run will fail until it exists)\n", err)
+	}
+	for _, in := range cfg.Inputs {
+		if _, err := os.Stat(in.File.Path); err != nil {
+			fmt.Fprintf(stdout, "warning: input %s: %v (run will wait for it)\n", in.Name, err)
+		}
+	}
 	return nil
 }

@@ -4,9 +4,12 @@
 package broker
 
 import (
+	"errors"
 	"fmt"
 	"log/slog"
+	"net"
 	"os"
+	"strconv"
 	"time"
 
 	"github.com/nats-io/nats-server/v2/server"
@@ -64,17 +67,37 @@ func Start(opts Options) (*Broker, error) {
 	if logger == nil {
 		logger = slog.New(slog.DiscardHandler)
 	}
-	ns.SetLoggerV2(&slogAdapter{logger: logger}, false, false, false)
+	adapter := newSlogAdapter(logger)
+	ns.SetLoggerV2(adapter, false, false, false)
 	ns.Start()
 	timeout := opts.ReadyTimeout
 	if timeout == 0 {
 		timeout = 10 * time.Second
 	}
-	if !ns.ReadyForConnections(timeout) {
+	if err := waitReady(ns, adapter.fatal, timeout); err != nil {
 		ns.Shutdown()
-		return nil, fmt.Errorf("nats: not ready for connections on %s:%d after %s (is the port in use?)", opts.Host, opts.Port, timeout)
+		return nil, fmt.Errorf("nats: start on %s: %w", net.JoinHostPort(opts.Host, strconv.Itoa(opts.Port)), err)
 	}
 	return &Broker{ns: ns, token: opts.Token}, nil
+}
+
+// waitReady waits until ns accepts connections. The server reports a failure
+// to listen (port in use) or to enable JetStream only through Fatalf and
+// then keeps waiting, so without watching fatal a port clash would cost the
+// whole timeout and end in a vague error.
+func waitReady(ns *server.Server, fatal <-chan string, timeout time.Duration) error {
+	deadline := time.Now().Add(timeout)
+	for time.Now().Before(deadline) {
+		select {
+		case msg := <-fatal:
+			return errors.New(msg)
+		default:
+		}
+		if ns.ReadyForConnections(50 * time.Millisecond) {
+			return nil
+		}
+	}
+	return fmt.Errorf("not ready for connections after %s", timeout)
 }
 
 // ClientURL is the URL agents connect to.

@@ -1,0 +1,97 @@
+package config_test
+
+import (
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/pynomaly/pynomaly/agent/config"
+)
+
+// TestLoadBad loads each testdata/*.bad.yaml and checks the error it must
+// give. Every file is a valid config but for the one thing its name says.
+func TestLoadBad(t *testing.T) {
+	tests := []struct {
+		file string
+		want string
+		// notWant, when set, must not appear.
+		notWant string
+	}{
+		{file: "unknown_key", want: `unknown_key.bad.yaml:12: unknown key "treshold" (did you mean "threshold"?)`},
+		{file: "unknown_top_key", want: `unknown_top_key.bad.yaml:11: unknown key "inputz" (did you mean "inputs"?)`},
+		{file: "unknown_nested_key", want: `unknown_nested_key.bad.yaml:10: unknown key "pth" (did you mean "path"?)`},
+		{file: "unknown_key_no_match", want: `unknown_key_no_match.bad.yaml:11: unknown key "agent_colour"`, notWant: "did you mean"},
+		{file: "duplicate_key", want: `duplicate_key.bad.yaml:4: mapping key "id" already defined at line 2`},
+		{file: "syntax_error", want: `syntax_error.bad.yaml:2: found character that cannot start any token`},
+		{file: "wrong_type_param", want: "wrong_type_param.bad.yaml:13: cannot unmarshal !!seq into string"},
+		{file: "wrong_type_threshold", want: "wrong_type_threshold.bad.yaml:12: cannot unmarshal !!str `high` into float64"},
+		{file: "bad_agent_id", want: `agent.id: agent id "edge.1": character '.' is not allowed`},
+		{file: "no_url", want: "control_plane.url: must be set"},
+		{file: "token_and_file", want: "control_plane: set token or token_file, not both"},
+		{file: "heartbeat_short", want: "control_plane.heartbeat_interval: 50ms is too short (at least 100ms)"},
+		{file: "no_inputs", want: "inputs: at least one input is required"},
+		{file: "duplicate_input", want: `inputs[1].name: "machine" is used by another input`},
+		{file: "bad_input_name", want: `inputs[0].name: name "pump 1": character ' ' is not allowed`},
+		{file: "no_input_type", want: "inputs[0]: no input type set (add a file: section)"},
+		{file: "no_file_path", want: "inputs[0].file.path: must be set"},
+		{file: "unknown_format", want: `inputs[0].file.format: unknown input format "xml"`},
+		{file: "jsonl_no_columns", want: "inputs[0].file.columns: must be set for jsonl input"},
+		{file: "multi_char_separator", want: `inputs[0].file.separator: ";;" must be a single character`},
+		{file: "quote_separator", want: `inputs[0].file.separator: "\"" cannot be a quote or a newline`},
+		{file: "negative_rate", want: "inputs[0].file.rate: -5 must not be negative"},
+		{file: "unknown_detector", want: `detector: unknown detector "iforest" (built in: zscore)`},
+		{file: "bad_param_key", want: `detector: detector zscore: unknown param "windw" (known: min_samples, window)`},
+		{file: "bad_param_value", want: `detector: detector zscore: param window="big": want an integer`},
+		{file: "bad_param_range", want: "detector: detector zscore: window 4 out of range"},
+		{file: "threshold_range", want: "decision: threshold 1.5 out of range: must be in (0, 1]"},
+		{file: "consecutive_range", want: "decision: consecutive -1 out of range: must be >= 1"},
+		{file: "bad_severity", want: `decision.severity: "urgent" is not one of info, warning, critical`},
+		{file: "bad_log_level", want: `log.level: "verbose" is not one of debug, info, warn, error`},
+		{file: "bad_log_format", want: `log.format: "xml" is not one of auto, text, json`},
+	}
+	tested := map[string]bool{}
+	for _, tc := range tests {
+		t.Run(tc.file, func(t *testing.T) {
+			path := filepath.Join("testdata", tc.file+".bad.yaml")
+			tested[path] = true
+			cfg, err := config.Load(path, nil)
+			if err == nil {
+				t.Fatalf("Load(%s) = %+v, want an error", path, cfg)
+			}
+			if !strings.Contains(err.Error(), tc.want) {
+				t.Errorf("Load(%s) error:\n%v\nwant it to contain:\n%s", path, err, tc.want)
+			}
+			if tc.notWant != "" && strings.Contains(err.Error(), tc.notWant) {
+				t.Errorf("Load(%s) error %q contains %q", path, err, tc.notWant)
+			}
+		})
+	}
+	files, err := filepath.Glob("testdata/*.bad.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range files {
+		if !tested[f] {
+			t.Errorf("%s has no entry in the table", f)
+		}
+	}
+}
+
+// TestLoadShippedExamples keeps the example configs loadable.
+func TestLoadShippedExamples(t *testing.T) {
+	for _, path := range []string{"../../examples/demo/agent.yaml"} {
+		t.Run(filepath.Base(filepath.Dir(path)), func(t *testing.T) {
+			if _, err := config.Load(path, nil); err != nil {
+				t.Errorf("Load(%s): %v", path, err)
+			}
+		})
+	}
+}
+
+func TestLoadMissingFile(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "absent.yaml")
+	_, err := config.Load(path, nil)
+	if err == nil || !strings.Contains(err.Error(), path) {
+		t.Fatalf("Load(missing) = %v, want an error naming %s", err, path)
+	}
+}

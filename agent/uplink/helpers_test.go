@@ -1,0 +1,172 @@
+package uplink_test
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"log/slog"
+	"net"
+	"path/filepath"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/nats-io/nats-server/v2/server"
+	"github.com/nats-io/nats.go"
+	"github.com/nats-io/nats.go/jetstream"
+
+	"github.com/pynomaly/pynomaly/agent/outbox"
+	"github.com/pynomaly/pynomaly/agent/uplink"
+	"github.com/pynomaly/pynomaly/protocol"
+)
+
+const (
+	token   = "tok"
+	agentID = "edge-1"
+)
+
+// NewTestServer starts an embedded JetStream server on 127.0.0.1 with token
+// auth, on port (-1: any free port), and shuts it down at the end of the test.
+func NewTestServer(t testing.TB, port int, mod func(*server.Options)) *server.Server {
+	t.Helper()
+	opts := &server.Options{Host: "127.0.0.1", Port: port, JetStream: true, StoreDir: t.TempDir(),
+		Authorization: token, NoSigs: true, NoLog: true}
+	if mod != nil {
+		mod(opts)
+	}
+	ns, err := server.NewServer(opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ns.Start()
+	t.Cleanup(ns.Shutdown)
+	if !ns.ReadyForConnections(5 * time.Second) {
+		t.Fatal("nats-server not ready")
+	}
+	return ns
+}
+
+// createStream creates the events stream as the control plane does and
+// returns it.
+func createStream(t testing.TB, ns *server.Server) jetstream.Stream {
+	t.Helper()
+	nc, err := nats.Connect(ns.ClientURL(), nats.Token(token))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(nc.Close)
+	js, err := jetstream.New(nc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	st, err := js.CreateOrUpdateStream(t.Context(), jetstream.StreamConfig{
+		Name: protocol.StreamName, Subjects: protocol.EventsSubjects(),
+		Storage: jetstream.FileStorage, Duplicates: 10 * time.Minute,
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return st
+}
+
+func streamMsgs(t testing.TB, st jetstream.Stream) uint64 {
+	t.Helper()
+	info, err := st.Info(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	return info.State.Msgs
+}
+
+func openOutbox(t testing.TB) *outbox.Store {
+	t.Helper()
+	ob, err := outbox.Open(filepath.Join(t.TempDir(), "agent.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = ob.Close() })
+	return ob
+}
+
+func commitAlerts(t testing.TB, ob *outbox.Store, prefix string, n int) []outbox.Entry {
+	t.Helper()
+	es := make([]outbox.Entry, n)
+	for i := range es {
+		es[i] = outbox.Entry{Kind: outbox.KindAlert, ID: fmt.Sprintf("%s-%03d", prefix, i), Payload: []byte(fmt.Sprintf(`{"n":%d}`, i))}
+	}
+	if err := ob.Commit(outbox.Commit{Entries: es}); err != nil {
+		t.Fatal(err)
+	}
+	return es
+}
+
+// startUplink runs an uplink until the end of the test, then checks that
+// Run returned nil promptly.
+func startUplink(t testing.TB, opts uplink.Options) {
+	t.Helper()
+	if opts.AgentID == "" {
+		opts.AgentID = agentID
+	}
+	opts.BatchSize, opts.AckTimeout, opts.MaxBackoff = 4, 2*time.Second, 300*time.Millisecond
+	u, err := uplink.New(opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- u.Run(ctx) }()
+	t.Cleanup(func() {
+		cancel()
+		select {
+		case err := <-done:
+			if err != nil {
+				t.Errorf("Run = %v, want nil after cancel", err)
+			}
+		case <-time.After(5 * time.Second):
+			t.Error("Run did not return within 5s of cancel")
+		}
+	})
+}
+
+// waitFor polls cond until it holds or timeout passes.
+func waitFor(t testing.TB, timeout time.Duration, what string, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(timeout)
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatalf("timed out after %s waiting for %s", timeout, what)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+// freePort returns a port nothing listens on, for a server started later.
+func freePort(t testing.TB) int {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	return ln.Addr().(*net.TCPAddr).Port
+}
+
+// logBuffer collects log output from several goroutines.
+type logBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *logBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *logBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
+}
+
+func (b *logBuffer) logger() *slog.Logger { return slog.New(slog.NewTextHandler(b, nil)) }

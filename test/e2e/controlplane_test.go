@@ -1,0 +1,134 @@
+package e2e
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"net"
+	"net/http"
+	"net/url"
+	"strconv"
+	"testing"
+	"time"
+
+	"github.com/pynomaly/pynomaly/controlplane/api"
+	"github.com/pynomaly/pynomaly/controlplane/server"
+	"github.com/pynomaly/pynomaly/controlplane/store"
+)
+
+const token = "e2e-token"
+
+// controlPlane is an in-process control plane that a test can stop and
+// start again on the same ports and data directory.
+type controlPlane struct {
+	t        *testing.T
+	dataDir  string
+	natsPort int
+	httpPort int
+	srv      *server.Server
+	cancel   context.CancelFunc
+}
+
+func newControlPlane(t *testing.T) *controlPlane {
+	return &controlPlane{t: t, dataDir: t.TempDir(), natsPort: freePort(t), httpPort: freePort(t)}
+}
+
+func (cp *controlPlane) natsURL() string { return fmt.Sprintf("nats://127.0.0.1:%d", cp.natsPort) }
+
+func (cp *controlPlane) start() {
+	cp.t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	srv, err := server.Start(ctx, server.Options{
+		Host: "127.0.0.1", Port: cp.httpPort, DataDir: cp.dataDir,
+		NATSHost: "127.0.0.1", NATSPort: cp.natsPort, NATSToken: token,
+	})
+	if err != nil {
+		cancel()
+		cp.t.Fatalf("start control plane: %v", err)
+	}
+	cp.srv, cp.cancel = srv, cancel
+	cp.t.Cleanup(cp.stop)
+	waitFor(cp.t, 10*time.Second, "control plane ready", func() bool {
+		resp, err := http.Get(srv.HTTPURL() + "/ready")
+		if err != nil {
+			return false
+		}
+		_ = resp.Body.Close()
+		return resp.StatusCode == http.StatusOK
+	})
+}
+
+func (cp *controlPlane) stop() {
+	if cp.srv == nil {
+		return
+	}
+	cp.cancel()
+	if err := cp.srv.Wait(); err != nil {
+		cp.t.Errorf("control plane stopped with: %v", err)
+	}
+	cp.srv = nil
+}
+
+// alerts returns every stored alert, paging through the API in insertion order.
+func (cp *controlPlane) alerts() []store.StoredAlert {
+	cp.t.Helper()
+	var all []store.StoredAlert
+	cursor := ""
+	for {
+		q := url.Values{"order": {"asc"}, "limit": {"7"}} // small pages exercise the cursor
+		if cursor != "" {
+			q.Set("cursor", cursor)
+		}
+		var page store.AlertPage
+		cp.getJSON("/api/v1/alerts?"+q.Encode(), &page)
+		all = append(all, page.Alerts...)
+		if !page.HasMore {
+			return all
+		}
+		cursor = page.NextCursor
+	}
+}
+
+func (cp *controlPlane) agents() []api.Agent {
+	var body struct{ Agents []api.Agent }
+	cp.getJSON("/api/v1/agents", &body)
+	return body.Agents
+}
+
+func (cp *controlPlane) getJSON(path string, out any) {
+	cp.t.Helper()
+	resp, err := http.Get(cp.srv.HTTPURL() + path)
+	if err != nil {
+		cp.t.Fatalf("GET %s: %v", path, err)
+	}
+	defer func() { _ = resp.Body.Close() }()
+	if resp.StatusCode != http.StatusOK {
+		cp.t.Fatalf("GET %s: %s", path, resp.Status)
+	}
+	if err := json.NewDecoder(resp.Body).Decode(out); err != nil {
+		cp.t.Fatalf("GET %s: decode: %v", path, err)
+	}
+}
+
+func freePort(t *testing.T) int {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer func() { _ = ln.Close() }()
+	_, port, _ := net.SplitHostPort(ln.Addr().String())
+	n, _ := strconv.Atoi(port)
+	return n
+}
+
+func waitFor(t *testing.T, timeout time.Duration, what string, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(timeout)
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatalf("timed out after %s waiting for %s", timeout, what)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}
