@@ -25,11 +25,17 @@ bin/pynomaly server start --port "$PORT" --nats-port "$NATS_PORT" --data-dir "$D
   --log-format text 2>"$DEMO/server.log" &
 pids+=($!)
 
+ready() { curl -fsS "http://127.0.0.1:$PORT/ready" >/dev/null 2>&1; }
 for _ in $(seq 100); do
-  curl -fsS "http://127.0.0.1:$PORT/ready" >/dev/null 2>&1 && break
+  ready && break
+  kill -0 "${pids[0]}" 2>/dev/null || break   # the server exited: no point waiting
   sleep 0.1
 done
-curl -fsS "http://127.0.0.1:$PORT/ready" >/dev/null || { echo "control plane did not become ready:"; tail -20 "$DEMO/server.log"; exit 1; }
+if ! ready; then
+  echo "control plane did not start (set PYNOMALY_PORT / PYNOMALY_NATS_PORT if a port is taken):"
+  tail -5 "$DEMO/server.log"
+  exit 1
+fi
 
 echo "starting agent (replaying examples/demo/machine.csv at 200 rows/s; log $DEMO/agent.log)"
 PYNOMALY_AGENT_DATA_DIR="$DEMO/agent" PYNOMALY_CONTROL_PLANE_URL="nats://127.0.0.1:$NATS_PORT" \

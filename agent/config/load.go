@@ -92,7 +92,7 @@ var envVars = []struct {
 	{"PYNOMALY_CONTROL_PLANE_TOKEN", func(c *Config, v string) error { c.ControlPlane.Token = v; return nil }},
 	{"PYNOMALY_CONTROL_PLANE_TOKEN_FILE", func(c *Config, v string) error { c.ControlPlane.TokenFile = v; return nil }},
 	{"PYNOMALY_HTTP_LISTEN", func(c *Config, v string) error { c.HTTP.Listen = v; return nil }},
-	{"PYNOMALY_LOG_LEVEL", func(c *Config, v string) error { c.Log.Level = strings.ToLower(v); return nil }},
+	{"PYNOMALY_LOG_LEVEL", func(c *Config, v string) error { c.Log.Level = v; return nil }},
 	{"PYNOMALY_LOG_FORMAT", func(c *Config, v string) error { c.Log.Format = v; return nil }},
 }
 

@@ -142,7 +142,9 @@ func TestLoadEnv(t *testing.T) {
 	}
 }
 
-func tokens(c *config.Config) [2]string { return [2]string{c.ControlPlane.Token, c.ControlPlane.TokenFile} }
+func tokens(c *config.Config) [2]string {
+	return [2]string{c.ControlPlane.Token, c.ControlPlane.TokenFile}
+}
 
 func TestLoadEnvErrors(t *testing.T) {
 	tests := []struct {

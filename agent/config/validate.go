@@ -3,6 +3,7 @@ package config
 import (
 	"errors"
 	"fmt"
+	"math"
 	"os"
 	"strings"
 	"time"
@@ -59,6 +60,7 @@ func (c *Config) Validate() error {
 
 func (c *Config) validateLog() []error {
 	var errs []error
+	c.Log.Level = strings.ToLower(c.Log.Level) // the guide writes INFO
 	switch c.Log.Level {
 	case "debug", "info", "warn", "error":
 	default:
@@ -119,8 +121,8 @@ func (f *FileInput) validate(key string) []error {
 		// instead of retrying the input forever.
 		errs = append(errs, fmt.Errorf("%s.separator: %q cannot be a quote or a newline", key, f.Separator))
 	}
-	if f.Rate < 0 {
-		errs = append(errs, fmt.Errorf("%s.rate: %v must not be negative", key, f.Rate))
+	if f.Rate < 0 || math.IsNaN(f.Rate) || math.IsInf(f.Rate, 0) {
+		errs = append(errs, fmt.Errorf("%s.rate: %v must be a finite number, not negative", key, f.Rate))
 	}
 	return errs
 }

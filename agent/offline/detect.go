@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"io"
 	"strconv"
+	"strings"
 
 	"github.com/pynomaly/pynomaly/agent/input"
 	"github.com/pynomaly/pynomaly/plugins/sdk"
@@ -110,12 +111,11 @@ func writeHeader(w *bufio.Writer, fields []string) {
 	w.WriteString(",score,anomaly\n")
 }
 
-// csvField quotes s when it would otherwise break the row.
+// csvField quotes s when it would otherwise break the row, the CSV way
+// (RFC 4180: inner quotes doubled), so CSV readers get s back.
 func csvField(s string) string {
-	for _, c := range s {
-		if c == ',' || c == '"' || c == '\n' || c == '\r' {
-			return strconv.Quote(s)
-		}
+	if !strings.ContainsAny(s, ",\"\n\r") {
+		return s
 	}
-	return s
+	return `"` + strings.ReplaceAll(s, `"`, `""`) + `"`
 }

@@ -76,20 +76,25 @@ func TestOpenErrors(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			path := filepath.Join(t.TempDir(), "agent.db")
 			tc.setup(t, path)
-			start := time.Now()
-			s, err := outbox.Open(path)
-			if err == nil {
-				_ = s.Close()
+			opened := make(chan error, 1)
+			go func() {
+				s, err := outbox.Open(path)
+				if err == nil {
+					_ = s.Close()
+				}
+				opened <- err
+			}()
+			var err error
+			select {
+			case err = <-opened:
+			case <-time.After(10 * time.Second): // a hang guard, not a performance target
+				t.Fatal("Open did not return within 10s")
 			}
 			if !errors.Is(err, tc.want) {
 				t.Fatalf("Open = %v, want %v", err, tc.want)
 			}
 			if !bytes.Contains([]byte(err.Error()), []byte(path)) {
 				t.Errorf("error %q does not name %s", err, path)
-			}
-			// A guard against hanging, not a performance target.
-			if d := time.Since(start); d > 5*time.Second {
-				t.Errorf("Open took %s", d)
 			}
 		})
 	}

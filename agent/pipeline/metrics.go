@@ -35,23 +35,36 @@ func NewMetrics(reg prometheus.Registerer) (*Metrics, error) {
 	return m, nil
 }
 
-func (m *Metrics) observe(model string, d time.Duration, err error) {
+// modelMetrics holds one detector's metric children, resolved once so the
+// per-point path does no label hashing.
+type modelMetrics struct {
+	normal, anomaly, errors prometheus.Counter
+	latency                 prometheus.Observer
+}
+
+func (m *Metrics) forModel(model string) *modelMetrics {
 	if m == nil {
-		return
+		return nil
 	}
-	m.latency.WithLabelValues(model).Observe(d.Seconds())
-	if err != nil {
-		m.predictions.WithLabelValues(model, "error").Inc()
+	return &modelMetrics{
+		normal:  m.predictions.WithLabelValues(model, "normal"),
+		anomaly: m.predictions.WithLabelValues(model, "anomaly"),
+		errors:  m.predictions.WithLabelValues(model, "error"),
+		latency: m.latency.WithLabelValues(model),
 	}
 }
 
-func (m *Metrics) result(model string, anomalous bool) {
+func (m *modelMetrics) observe(d time.Duration, err error, anomalous bool) {
 	if m == nil {
 		return
 	}
-	r := "normal"
-	if anomalous {
-		r = "anomaly"
+	m.latency.Observe(d.Seconds())
+	switch {
+	case err != nil:
+		m.errors.Inc()
+	case anomalous:
+		m.anomaly.Inc()
+	default:
+		m.normal.Inc()
 	}
-	m.predictions.WithLabelValues(model, r).Inc()
 }

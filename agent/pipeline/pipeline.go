@@ -39,9 +39,10 @@ type Options struct {
 
 // Pipeline scores the records of one input.
 type Pipeline struct {
-	opts   Options
-	fields []field
-	series map[string]*series
+	opts    Options
+	fields  []field
+	series  map[string]*series
+	metrics *modelMetrics
 }
 
 type field struct {
@@ -62,7 +63,7 @@ func New(opts Options) *Pipeline {
 	if opts.Logger == nil {
 		opts.Logger = slog.New(slog.DiscardHandler)
 	}
-	p := &Pipeline{opts: opts, series: make(map[string]*series)}
+	p := &Pipeline{opts: opts, series: make(map[string]*series), metrics: opts.Metrics.forModel(opts.Factory.Name())}
 	for _, f := range opts.Fields {
 		name := protocol.SeriesName(f, opts.Labels)
 		p.fields = append(p.fields, field{name: f, series: name, stateKey: opts.Input + "/" + name})
@@ -115,7 +116,8 @@ func (p *Pipeline) score(rec *input.Record, j int, res *Result) error {
 	v := rec.Values[j]
 	start := time.Now()
 	score, err := s.det.Score([]float64{v})
-	p.opts.Metrics.observe(p.opts.Factory.Name(), time.Since(start), err)
+	anomalous := err == nil && score >= p.opts.Decision.Threshold
+	p.metrics.observe(time.Since(start), err, anomalous)
 	if err != nil {
 		// The reader already rejects non-finite values, so this is a
 		// detector refusing a value: count it and go on with the next.
@@ -123,8 +125,6 @@ func (p *Pipeline) score(rec *input.Record, j int, res *Result) error {
 		return nil
 	}
 	s.dirty = true
-	anomalous := score >= p.opts.Decision.Threshold
-	p.opts.Metrics.result(p.opts.Factory.Name(), anomalous)
 	if !s.dec.Observe(score, p.opts.Decision) {
 		return nil
 	}
@@ -153,8 +153,12 @@ func (p *Pipeline) seriesFor(f *field) (*series, error) {
 	if saved != nil {
 		if err := decodeState(saved, s); err != nil {
 			// A state we cannot read (e.g. after a detector change) is not
-			// worth stopping for: relearn, and say so.
+			// worth stopping for: relearn, and say so. The detector may
+			// have restored its part before the rest failed: use a new one.
 			p.opts.Logger.Warn("discarding unreadable series state; relearning", "series", f.series, "err", err)
+			if det, err = p.opts.Factory.New(1); err != nil {
+				return nil, fmt.Errorf("series %s: new detector: %w", f.series, err)
+			}
 			s = &series{det: det}
 		}
 	}

@@ -1,19 +1,16 @@
 package uplink_test
 
 import (
-	"bytes"
 	"context"
 	"fmt"
-	"log/slog"
-	"net"
 	"path/filepath"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/nats-io/nats-server/v2/server"
 	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
+	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/pynomaly/pynomaly/agent/outbox"
 	"github.com/pynomaly/pynomaly/agent/uplink"
@@ -100,9 +97,25 @@ func commitAlerts(t testing.TB, ob *outbox.Store, prefix string, n int) []outbox
 	return es
 }
 
+// running is an uplink's Run in progress.
+type running struct {
+	done chan struct{}
+	err  error
+}
+
+// exited reports whether Run has returned.
+func (r *running) exited() bool {
+	select {
+	case <-r.done:
+		return true
+	default:
+		return false
+	}
+}
+
 // startUplink runs an uplink until the end of the test, then checks that
 // Run returned nil promptly.
-func startUplink(t testing.TB, opts uplink.Options) {
+func startUplink(t testing.TB, opts uplink.Options) *running {
 	t.Helper()
 	if opts.AgentID == "" {
 		opts.AgentID = agentID
@@ -113,60 +126,42 @@ func startUplink(t testing.TB, opts uplink.Options) {
 		t.Fatal(err)
 	}
 	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan error, 1)
-	go func() { done <- u.Run(ctx) }()
+	r := &running{done: make(chan struct{})}
+	go func() {
+		defer close(r.done)
+		r.err = u.Run(ctx)
+	}()
 	t.Cleanup(func() {
 		cancel()
 		select {
-		case err := <-done:
-			if err != nil {
-				t.Errorf("Run = %v, want nil after cancel", err)
+		case <-r.done:
+			if r.err != nil {
+				t.Errorf("Run = %v, want nil after cancel", r.err)
 			}
 		case <-time.After(5 * time.Second):
 			t.Error("Run did not return within 5s of cancel")
 		}
 	})
+	return r
 }
 
-// waitFor polls cond until it holds or timeout passes.
-func waitFor(t testing.TB, timeout time.Duration, what string, cond func() bool) {
+// gauge returns the value of the unlabelled counter or gauge name in reg.
+func gauge(t testing.TB, reg prometheus.Gatherer, name string) float64 {
 	t.Helper()
-	deadline := time.Now().Add(timeout)
-	for !cond() {
-		if time.Now().After(deadline) {
-			t.Fatalf("timed out after %s waiting for %s", timeout, what)
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
-}
-
-// freePort returns a port nothing listens on, for a server started later.
-func freePort(t testing.TB) int {
-	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	mfs, err := reg.Gather()
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer ln.Close()
-	return ln.Addr().(*net.TCPAddr).Port
+	for _, mf := range mfs {
+		if mf.GetName() != name || len(mf.GetMetric()) != 1 {
+			continue
+		}
+		m := mf.GetMetric()[0]
+		if c := m.GetCounter(); c != nil {
+			return c.GetValue()
+		}
+		return m.GetGauge().GetValue()
+	}
+	t.Fatalf("metric %s not found", name)
+	return 0
 }
-
-// logBuffer collects log output from several goroutines.
-type logBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *logBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *logBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
-}
-
-func (b *logBuffer) logger() *slog.Logger { return slog.New(slog.NewTextHandler(b, nil)) }

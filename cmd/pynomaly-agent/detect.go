@@ -58,8 +58,8 @@ func detectOptions(in, format, columns, sep, tsCol, det string, threshold float6
 	if err != nil {
 		return offline.Options{}, err
 	}
-	if len([]rune(sep)) != 1 {
-		return offline.Options{}, fmt.Errorf("--separator %q: want one character", sep)
+	if len([]rune(sep)) != 1 || strings.ContainsAny(sep, "\"\r\n") {
+		return offline.Options{}, fmt.Errorf("--separator %q: want one character, not a quote or newline", sep)
 	}
 	if !(threshold > 0 && threshold <= 1) {
 		return offline.Options{}, fmt.Errorf("--threshold %v: want a value in (0, 1]", threshold)

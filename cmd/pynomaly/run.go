@@ -32,6 +32,14 @@ Client commands reach the server at --url or PYNOMALY_URL (default http://127.0.
 type getenv func(string) string
 
 func run(ctx context.Context, args []string, env getenv, stdout, stderr io.Writer) error {
+	err := dispatch(ctx, args, env, stdout, stderr)
+	if errors.Is(err, flag.ErrHelp) {
+		return nil // -h: the flag set has printed its usage; that is success
+	}
+	return err
+}
+
+func dispatch(ctx context.Context, args []string, env getenv, stdout, stderr io.Writer) error {
 	cmd := strings.Join(args[:min(2, len(args))], " ")
 	rest := args[min(2, len(args)):]
 	switch cmd {

@@ -17,11 +17,19 @@ import (
 func serverStart(ctx context.Context, args []string, env getenv, stderr io.Writer) error {
 	fs := flag.NewFlagSet("server start", flag.ContinueOnError)
 	fs.SetOutput(stderr)
+	defPort, err := envInt(env, 8080, "PYNOMALY_PORT", "PORT")
+	if err != nil {
+		return err
+	}
+	defNATSPort, err := envInt(env, 4222, "PYNOMALY_NATS_PORT")
+	if err != nil {
+		return err
+	}
 	host := fs.String("host", envOr(env, "127.0.0.1", "PYNOMALY_HOST"), "API listen address (env PYNOMALY_HOST)")
-	port := fs.Int("port", atoiOr(envOr(env, "", "PYNOMALY_PORT", "PORT"), 8080), "API port (env PYNOMALY_PORT)")
+	port := fs.Int("port", defPort, "API port (env PYNOMALY_PORT)")
 	dataDir := fs.String("data-dir", envOr(env, "data", "PYNOMALY_DATA_DIR"), "directory for the database, JetStream and generated secrets (env PYNOMALY_DATA_DIR)")
 	natsHost := fs.String("nats-host", envOr(env, "", "PYNOMALY_NATS_HOST"), "agents' NATS listen address (env PYNOMALY_NATS_HOST; default: --host)")
-	natsPort := fs.Int("nats-port", atoiOr(env("PYNOMALY_NATS_PORT"), 4222), "agents' NATS port (env PYNOMALY_NATS_PORT)")
+	natsPort := fs.Int("nats-port", defNATSPort, "agents' NATS port (env PYNOMALY_NATS_PORT)")
 	logLevel := fs.String("log-level", strings.ToLower(envOr(env, "info", "PYNOMALY_LOG_LEVEL", "LOG_LEVEL")), "debug, info, warn or error (env PYNOMALY_LOG_LEVEL)")
 	logFormat := fs.String("log-format", envOr(env, "auto", "PYNOMALY_LOG_FORMAT"), "auto, text or json (env PYNOMALY_LOG_FORMAT)")
 	if err := parseFlags(fs, args); err != nil {
@@ -45,9 +53,18 @@ func serverStart(ctx context.Context, args []string, env getenv, stderr io.Write
 	return srv.Wait()
 }
 
-func atoiOr(s string, def int) int {
-	if n, err := strconv.Atoi(s); err == nil {
-		return n
+// envInt returns the first set variable of names as an integer, or def. A
+// value that is not a number is a usage error naming the variable, rather
+// than being silently replaced by the default.
+func envInt(env getenv, def int, names ...string) (int, error) {
+	for _, n := range names {
+		if v := env(n); v != "" {
+			i, err := strconv.Atoi(v)
+			if err != nil {
+				return 0, usageError{fmt.Errorf("%s=%q: want a number", n, v)}
+			}
+			return i, nil
+		}
 	}
-	return def
+	return def, nil
 }

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/http"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/gin-gonic/gin"
@@ -42,7 +43,7 @@ func parseAlertQuery(c *gin.Context) (store.AlertQuery, error) {
 		AgentID: c.Query("agent"),
 		Series:  c.Query("series"),
 		Cursor:  c.Query("cursor"),
-		Order:   c.Query("order"),
+		Order:   strings.ToLower(c.Query("order")),
 	}
 	var err error
 	if q.From, err = parseTime(c, "from"); err != nil {

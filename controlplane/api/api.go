@@ -2,8 +2,10 @@ package api
 
 import (
 	"context"
+	"fmt"
 	"log/slog"
 	"net/http"
+	"runtime/debug"
 	"time"
 
 	"github.com/gin-gonic/gin"
@@ -60,7 +62,9 @@ func New(opts Options) (http.Handler, error) {
 	gin.SetMode(gin.ReleaseMode)
 	h := &handler{opts: opts, logger: opts.Logger.With("component", "api")}
 	r := gin.New()
-	r.Use(gin.Recovery(), m.middleware())
+	// Recovery runs inside the metrics middleware so that a panic is
+	// counted as the 500 the client gets.
+	r.Use(m.middleware(), h.recoverJSON)
 	r.NoRoute(func(c *gin.Context) {
 		writeError(c, http.StatusNotFound, "not_found", "no route for "+c.Request.Method+" "+c.Request.URL.Path)
 	})
@@ -86,4 +90,23 @@ type ErrorDetail struct {
 
 func writeError(c *gin.Context, status int, code, message string) {
 	c.AbortWithStatusJSON(status, ErrorBody{Error: ErrorDetail{Code: code, Message: message}})
+}
+
+// recoverJSON turns a handler panic into a logged 500 with the usual JSON
+// error body. http.ErrAbortHandler is re-raised: net/http uses it to drop
+// the connection on purpose.
+func (h *handler) recoverJSON(c *gin.Context) {
+	defer func() {
+		v := recover()
+		if v == nil {
+			return
+		}
+		if v == http.ErrAbortHandler {
+			panic(v)
+		}
+		h.logger.Error("handler panicked", "err", fmt.Sprint(v), "method", c.Request.Method,
+			"path", c.Request.URL.Path, "stack", string(debug.Stack()))
+		writeError(c, http.StatusInternalServerError, "internal", "internal error")
+	}()
+	c.Next()
 }

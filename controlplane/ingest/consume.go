@@ -16,17 +16,14 @@ import (
 // acknowledge. Undecodable messages are terminated (never redelivered) and
 // counted; they must not block the good messages behind them.
 func (in *Ingester) fetchAndStore(ctx context.Context, cons jetstream.Consumer) error {
-	// A short wait keeps shutdown prompt; the context carries both.
-	fctx, cancel := context.WithTimeout(ctx, time.Second)
-	defer cancel()
-	batch, err := cons.Fetch(in.opts.BatchSize, jetstream.FetchContext(fctx))
+	raw, err := in.fetch(ctx, cons)
 	if err != nil {
-		return fmt.Errorf("fetch: %w", err)
+		return err
 	}
 	var msgs []jetstream.Msg
 	var alerts []protocol.Alert
-	for msg := range batch.Messages() {
-		a, err := protocol.DecodeAlert(msg.Data())
+	for _, msg := range raw {
+		a, err := decodeAlert(msg)
 		if err != nil {
 			in.metrics.rejected.WithLabelValues(rejectReason(err)).Inc()
 			in.warn("bad_alert", "rejected an alert message", fmt.Errorf("subject %s: %w", msg.Subject(), err))
@@ -36,16 +33,12 @@ func (in *Ingester) fetchAndStore(ctx context.Context, cons jetstream.Consumer) 
 		msgs = append(msgs, msg)
 		alerts = append(alerts, a)
 	}
-	if err := batch.Error(); err != nil && !errors.Is(err, nats.ErrTimeout) &&
-		!errors.Is(err, context.DeadlineExceeded) && !errors.Is(err, context.Canceled) {
-		in.warn("batch", "fetch ended early", err)
-	}
 	if len(alerts) == 0 {
 		return nil
 	}
 	inserted, err := in.opts.Store.InsertAlerts(ctx, alerts, time.Now().UTC())
 	if err != nil {
-		// Not acknowledged: JetStream redelivers after AckWait.
+		// Nak: JetStream redelivers them; Run pauses a second first.
 		for _, m := range msgs {
 			_ = m.Nak()
 		}
@@ -57,6 +50,19 @@ func (in *Ingester) fetchAndStore(ctx context.Context, cons jetstream.Consumer) 
 	in.metrics.alerts.Add(float64(inserted))
 	in.metrics.duplicates.Add(float64(len(alerts) - inserted))
 	return nil
+}
+
+// errSubjectMismatch marks a message whose agent_id is not the agent whose
+// subject carried it: per-agent credentials limit the subjects an agent may
+// publish on, so trusting the payload would let one agent speak for another.
+var errSubjectMismatch = errors.New("agent id does not match subject")
+
+func decodeAlert(msg jetstream.Msg) (protocol.Alert, error) {
+	a, err := protocol.DecodeAlert(msg.Data())
+	if err == nil && msg.Subject() != protocol.AlertSubject(a.AgentID) {
+		err = fmt.Errorf("alert %s from agent %s: %w", a.ID, a.AgentID, errSubjectMismatch)
+	}
+	return a, err
 }
 
 func (in *Ingester) handleHeartbeat(msg *nats.Msg) {
@@ -81,8 +87,46 @@ func (in *Ingester) handleHeartbeat(msg *nats.Msg) {
 }
 
 func rejectReason(err error) string {
-	if errors.Is(err, protocol.ErrUnsupportedVersion) {
+	switch {
+	case errors.Is(err, protocol.ErrUnsupportedVersion):
 		return "unsupported_version"
+	case errors.Is(err, errSubjectMismatch):
+		return "subject_mismatch"
 	}
 	return "invalid"
+}
+
+// fetch returns what is waiting, up to a batch, without waiting for a full
+// batch: when idle it blocks (at most a second, so shutdown stays prompt)
+// for the first message only, then takes whatever else is already there.
+// A lone alert is stored at once instead of after a batch timeout.
+func (in *Ingester) fetch(ctx context.Context, cons jetstream.Consumer) ([]jetstream.Msg, error) {
+	msgs, err := in.collect(cons.FetchNoWait(in.opts.BatchSize))
+	if err != nil || len(msgs) > 0 {
+		return msgs, err
+	}
+	fctx, cancel := context.WithTimeout(ctx, time.Second)
+	defer cancel()
+	msgs, err = in.collect(cons.Fetch(1, jetstream.FetchContext(fctx)))
+	if err != nil || len(msgs) == 0 {
+		return msgs, err
+	}
+	more, err := in.collect(cons.FetchNoWait(in.opts.BatchSize - 1))
+	return append(msgs, more...), err
+}
+
+func (in *Ingester) collect(batch jetstream.MessageBatch, err error) ([]jetstream.Msg, error) {
+	if err != nil {
+		return nil, fmt.Errorf("fetch: %w", err)
+	}
+	var msgs []jetstream.Msg
+	for m := range batch.Messages() {
+		msgs = append(msgs, m)
+	}
+	if err := batch.Error(); err != nil && !errors.Is(err, nats.ErrTimeout) &&
+		!errors.Is(err, context.DeadlineExceeded) && !errors.Is(err, context.Canceled) &&
+		!errors.Is(err, jetstream.ErrNoMessages) {
+		in.warn("batch", "fetch ended early", err)
+	}
+	return msgs, nil
 }

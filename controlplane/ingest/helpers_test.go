@@ -2,8 +2,8 @@ package ingest_test
 
 import (
 	"context"
-	"encoding/json"
 	"path/filepath"
+	"sync"
 	"testing"
 	"time"
 
@@ -14,6 +14,7 @@ import (
 	"github.com/pynomaly/pynomaly/controlplane/broker"
 	"github.com/pynomaly/pynomaly/controlplane/ingest"
 	"github.com/pynomaly/pynomaly/controlplane/store"
+	"github.com/pynomaly/pynomaly/internal/testkit"
 	"github.com/pynomaly/pynomaly/protocol"
 )
 
@@ -68,8 +69,8 @@ func (e *testEnv) runIngester(t *testing.T, st ingest.Store) (*ingest.Ingester, 
 	ctx, cancel := context.WithCancel(t.Context())
 	done := make(chan error, 1)
 	go func() { done <- in.Run(ctx) }()
-	waitFor(t, "ingester ready", in.Ready)
-	stop := func() {
+	testkit.WaitFor(t, 10*time.Second, "ingester ready", in.Ready)
+	stop := sync.OnceFunc(func() {
 		cancel()
 		select {
 		case err := <-done:
@@ -80,8 +81,8 @@ func (e *testEnv) runIngester(t *testing.T, st ingest.Store) (*ingest.Ingester, 
 			t.Fatal("Run did not return after cancel")
 		}
 		nc.Close()
-	}
-	t.Cleanup(func() { cancel(); <-done; nc.Close() })
+	})
+	t.Cleanup(stop)
 	return in, reg, stop
 }
 
@@ -118,15 +119,6 @@ func newAlert(agent string, i int) protocol.Alert {
 	}
 }
 
-func mustJSON(t *testing.T, v any) []byte {
-	t.Helper()
-	b, err := json.Marshal(v)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return b
-}
-
 // metric sums the samples of the counter name whose labels include match.
 func metric(t *testing.T, reg prometheus.Gatherer, name string, match map[string]string) float64 {
 	t.Helper()
@@ -152,23 +144,11 @@ func metric(t *testing.T, reg prometheus.Gatherer, name string, match map[string
 	return sum
 }
 
-// waitFor polls cond until it holds or 10 s pass.
-func waitFor(t *testing.T, what string, cond func() bool) {
-	t.Helper()
-	deadline := time.Now().Add(10 * time.Second)
-	for !cond() {
-		if time.Now().After(deadline) {
-			t.Fatalf("timed out waiting for %s", what)
-		}
-		time.Sleep(10 * time.Millisecond)
-	}
-}
-
 // waitProcessed waits until the ingester has decided the fate of n alert
 // messages: stored, skipped as duplicates, or rejected.
 func waitProcessed(t *testing.T, reg prometheus.Gatherer, n float64) {
 	t.Helper()
-	waitFor(t, "alerts processed", func() bool {
+	testkit.WaitFor(t, 10*time.Second, "alerts processed", func() bool {
 		got := metric(t, reg, "pynomaly_alerts_ingested_total", nil) +
 			metric(t, reg, "pynomaly_alerts_duplicate_total", nil)
 		for _, r := range []string{"invalid", "unsupported_version", "subject_mismatch"} {

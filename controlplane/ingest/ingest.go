@@ -98,6 +98,10 @@ func (in *Ingester) Run(ctx context.Context) error {
 		return fmt.Errorf("ingest: subscribe heartbeats: %w", err)
 	}
 	defer func() { _ = sub.Unsubscribe() }()
+	// Flush: the server has the subscription before we call ourselves ready.
+	if err := in.opts.Conn.FlushTimeout(5 * time.Second); err != nil {
+		return fmt.Errorf("ingest: subscribe heartbeats: %w", err)
+	}
 	in.ready.Store(true)
 	defer in.ready.Store(false)
 	in.logger.Info("consuming agent events", "stream", protocol.StreamName, "consumer", ConsumerName)

@@ -80,7 +80,7 @@ func (s *Server) open(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	if s.store, err = store.Open(ctx, filepath.Join(s.opts.DataDir, "pynomaly.db"), s.logger.With("component", "store")); err != nil {
+	if s.store, err = store.Open(ctx, filepath.Join(s.opts.DataDir, "pynomaly.db"), s.logger); err != nil {
 		return err
 	}
 	s.broker, err = broker.Start(broker.Options{

@@ -12,6 +12,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/pynomaly/pynomaly/internal/testkit"
 )
 
 // agentProc is one pynomaly-agent process and its configuration.
@@ -22,7 +24,7 @@ type agentProc struct {
 	dataDir string
 	port    int
 	cmd     *exec.Cmd
-	log     *bytes.Buffer
+	log     *testkit.LockedBuffer
 	logs    []string // output of earlier runs, kept for failure reports
 }
 
@@ -36,7 +38,7 @@ type agentSpec struct {
 
 func newAgent(t *testing.T, s agentSpec) *agentProc {
 	dir := t.TempDir()
-	a := &agentProc{t: t, id: s.id, config: filepath.Join(dir, "agent.yaml"), dataDir: filepath.Join(dir, "data"), port: freePort(t)}
+	a := &agentProc{t: t, id: s.id, config: filepath.Join(dir, "agent.yaml"), dataDir: filepath.Join(dir, "data"), port: testkit.FreePort(t)}
 	cfg := fmt.Sprintf(`agent:
   id: %s
   data_dir: %s
@@ -75,13 +77,13 @@ func (a *agentProc) start() {
 	if a.log != nil {
 		a.logs = append(a.logs, a.log.String())
 	}
-	a.log = &bytes.Buffer{}
+	a.log = &testkit.LockedBuffer{}
 	a.cmd = exec.Command(agentBin, "run", "--config", a.config)
 	a.cmd.Stdout, a.cmd.Stderr = a.log, a.log
 	if err := a.cmd.Start(); err != nil {
 		a.t.Fatalf("start agent: %v", err)
 	}
-	waitFor(a.t, 10*time.Second, "agent health endpoint", func() bool { _, ok := a.health(); return ok })
+	testkit.WaitFor(a.t, 10*time.Second, "agent health endpoint", func() bool { _, ok := a.health(); return ok })
 }
 
 // kill ends the agent with SIGKILL: no chance to flush or close anything.

@@ -4,16 +4,15 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"net"
 	"net/http"
 	"net/url"
-	"strconv"
 	"testing"
 	"time"
 
 	"github.com/pynomaly/pynomaly/controlplane/api"
 	"github.com/pynomaly/pynomaly/controlplane/server"
 	"github.com/pynomaly/pynomaly/controlplane/store"
+	"github.com/pynomaly/pynomaly/internal/testkit"
 )
 
 const token = "e2e-token"
@@ -30,7 +29,7 @@ type controlPlane struct {
 }
 
 func newControlPlane(t *testing.T) *controlPlane {
-	return &controlPlane{t: t, dataDir: t.TempDir(), natsPort: freePort(t), httpPort: freePort(t)}
+	return &controlPlane{t: t, dataDir: t.TempDir(), natsPort: testkit.FreePort(t), httpPort: testkit.FreePort(t)}
 }
 
 func (cp *controlPlane) natsURL() string { return fmt.Sprintf("nats://127.0.0.1:%d", cp.natsPort) }
@@ -48,7 +47,7 @@ func (cp *controlPlane) start() {
 	}
 	cp.srv, cp.cancel = srv, cancel
 	cp.t.Cleanup(cp.stop)
-	waitFor(cp.t, 10*time.Second, "control plane ready", func() bool {
+	testkit.WaitFor(cp.t, 10*time.Second, "control plane ready", func() bool {
 		resp, err := http.Get(srv.HTTPURL() + "/ready")
 		if err != nil {
 			return false
@@ -107,28 +106,5 @@ func (cp *controlPlane) getJSON(path string, out any) {
 	}
 	if err := json.NewDecoder(resp.Body).Decode(out); err != nil {
 		cp.t.Fatalf("GET %s: decode: %v", path, err)
-	}
-}
-
-func freePort(t *testing.T) int {
-	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer func() { _ = ln.Close() }()
-	_, port, _ := net.SplitHostPort(ln.Addr().String())
-	n, _ := strconv.Atoi(port)
-	return n
-}
-
-func waitFor(t *testing.T, timeout time.Duration, what string, cond func() bool) {
-	t.Helper()
-	deadline := time.Now().Add(timeout)
-	for !cond() {
-		if time.Now().After(deadline) {
-			t.Fatalf("timed out after %s waiting for %s", timeout, what)
-		}
-		time.Sleep(50 * time.Millisecond)
 	}
 }

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/pynomaly/pynomaly/controlplane/api"
+	"github.com/pynomaly/pynomaly/internal/testkit"
 )
 
 const settle = 30 * time.Second
@@ -25,13 +26,13 @@ func TestDeliveryAcrossControlPlaneRestart(t *testing.T) {
 	a.start()
 
 	want := expectedIDs("edge-1", 0, 500)
-	waitFor(t, settle, "first alerts", countIs(cp, len(want)))
+	testkit.WaitFor(t, settle, "first alerts", countIs(cp, len(want)))
 	checkExactly(t, cp.alerts(), want)
 	for _, reason := range []string{"non_numeric", "malformed"} {
 		sel := `pynomaly_agent_input_errors_total{input="line",reason="` + reason + `"}`
-		waitFor(t, settle, sel+" = 1", func() bool { return a.metric(sel) == 1 })
+		testkit.WaitFor(t, settle, sel+" = 1", func() bool { return a.metric(sel) == 1 })
 	}
-	waitFor(t, settle, "agent listed online", func() bool {
+	testkit.WaitFor(t, settle, "agent listed online", func() bool {
 		ag := cp.agents()
 		return len(ag) == 1 && ag[0].ID == "edge-1" && ag[0].Status == api.StatusOnline
 	})
@@ -39,15 +40,15 @@ func TestDeliveryAcrossControlPlaneRestart(t *testing.T) {
 	cp.stop()
 	appendCSV(t, csv, rows(500, 1000))
 	more := expectedIDs("edge-1", 500, 1000)
-	waitFor(t, settle, "new alerts buffered in the outbox", func() bool {
+	testkit.WaitFor(t, settle, "new alerts buffered in the outbox", func() bool {
 		h, ok := a.health()
 		return ok && h.OutboxDepth == int64(len(more))
 	})
 
 	cp.start()
 	all := expectedIDs("edge-1", 0, 1000)
-	waitFor(t, settle, "buffered alerts delivered", countIs(cp, len(all)))
-	waitFor(t, settle, "outbox drained", func() bool { h, ok := a.health(); return ok && h.OutboxDepth == 0 })
+	testkit.WaitFor(t, settle, "buffered alerts delivered", countIs(cp, len(all)))
+	testkit.WaitFor(t, settle, "outbox drained", func() bool { h, ok := a.health(); return ok && h.OutboxDepth == 0 })
 	checkExactly(t, cp.alerts(), all)
 }
 
@@ -64,14 +65,14 @@ func TestAgentKilledMidFile(t *testing.T) {
 	a.start()
 	want := expectedIDs("edge-kill", 0, n)
 	for k := 1; k <= 2; k++ {
-		waitFor(t, settle, "alerts before kill", countIs(cp, 15*k))
+		testkit.WaitFor(t, settle, "alerts before kill", countIs(cp, 15*k))
 		if got := len(cp.alerts()); got >= len(want) {
 			t.Fatalf("file finished (%d alerts) before kill %d: the test no longer kills mid-file", got, k)
 		}
 		a.kill()
 		a.start()
 	}
-	waitFor(t, settle, "all alerts after restarts", countIs(cp, len(want)))
+	testkit.WaitFor(t, settle, "all alerts after restarts", countIs(cp, len(want)))
 	time.Sleep(500 * time.Millisecond) // let any stray duplicate land before checking
 	checkExactly(t, cp.alerts(), want)
 	if !strings.Contains(a.log.String(), "resuming input") {
@@ -88,7 +89,7 @@ func TestAgentStartsWithControlPlaneDown(t *testing.T) {
 	a := newAgent(t, agentSpec{id: "edge-offline", natsURL: cp.natsURL(), csv: csv})
 	a.start()
 	want := expectedIDs("edge-offline", 0, 350)
-	waitFor(t, settle, "alerts buffered while offline", func() bool {
+	testkit.WaitFor(t, settle, "alerts buffered while offline", func() bool {
 		h, ok := a.health()
 		return ok && h.OutboxDepth == int64(len(want))
 	})
@@ -96,7 +97,7 @@ func TestAgentStartsWithControlPlaneDown(t *testing.T) {
 		t.Errorf("agent did not say the control plane was unreachable")
 	}
 	cp.start()
-	waitFor(t, settle, "alerts delivered", countIs(cp, len(want)))
+	testkit.WaitFor(t, settle, "alerts delivered", countIs(cp, len(want)))
 	checkExactly(t, cp.alerts(), want)
 }
 
@@ -108,12 +109,12 @@ func TestAgentWaitsForMissingFile(t *testing.T) {
 	csv := filepath.Join(t.TempDir(), "late.csv")
 	a := newAgent(t, agentSpec{id: "edge-late", natsURL: cp.natsURL(), csv: csv})
 	a.start()
-	waitFor(t, settle, "input reported failed", func() bool {
+	testkit.WaitFor(t, settle, "input reported failed", func() bool {
 		h, ok := a.health()
 		return ok && len(h.Inputs) == 1 && h.Inputs[0].Status == "failed" && strings.Contains(h.Inputs[0].Error, csv)
 	})
 	writeCSV(t, csv, rows(0, 250))
 	want := expectedIDs("edge-late", 0, 250)
-	waitFor(t, settle, "alerts from the late file", countIs(cp, len(want)))
+	testkit.WaitFor(t, settle, "alerts from the late file", countIs(cp, len(want)))
 	checkExactly(t, cp.alerts(), want)
 }

@@ -1,0 +1,54 @@
+package ingest_test
+
+import (
+	"testing"
+	"time"
+
+	"github.com/pynomaly/pynomaly/internal/testkit"
+	"github.com/pynomaly/pynomaly/protocol"
+)
+
+func TestHeartbeats(t *testing.T) {
+	t.Parallel()
+	e := newTestEnv(t)
+	_, reg, _ := e.runIngester(t, e.store)
+	hb := func(agent string, v int) protocol.Heartbeat {
+		return protocol.Heartbeat{Version: v, AgentID: agent, Hostname: "h-" + agent, AgentVersion: "0.1.0",
+			SentAt: t0, StartedAt: t0.Add(-time.Hour), IntervalSeconds: 10, OutboxDepth: 7}
+	}
+	tests := []struct {
+		name    string
+		subject string
+		data    []byte
+		reason  string // "" means stored
+	}{
+		{"valid", protocol.HeartbeatSubject("agent-1"), testkit.MustJSON(t, hb("agent-1", 1)), ""},
+		{"subject of another agent", protocol.HeartbeatSubject("agent-2"), testkit.MustJSON(t, hb("agent-1", 1)), "heartbeat_subject_mismatch"},
+		{"newer version", protocol.HeartbeatSubject("agent-3"), testkit.MustJSON(t, hb("agent-3", 99)), "heartbeat_unsupported_version"},
+		{"invalid JSON", protocol.HeartbeatSubject("agent-4"), []byte("{"), "heartbeat_invalid"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			if err := e.agent.Publish(tc.subject, tc.data); err != nil {
+				t.Fatal(err)
+			}
+			if tc.reason == "" {
+				testkit.WaitFor(t, 10*time.Second, "heartbeat stored", func() bool { return metric(t, reg, "pynomaly_heartbeats_received_total", nil) == 1 })
+				return
+			}
+			testkit.WaitFor(t, 10*time.Second, "heartbeat rejected as "+tc.reason, func() bool {
+				return metric(t, reg, "pynomaly_ingest_rejected_total", map[string]string{"reason": tc.reason}) == 1
+			})
+		})
+	}
+	agents, err := e.store.ListAgents(t.Context())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(agents) != 1 || agents[0].ID != "agent-1" || agents[0].Hostname != "h-agent-1" || agents[0].OutboxDepth != 7 {
+		t.Fatalf("agents = %+v, want only agent-1 as sent", agents)
+	}
+	if got := metric(t, reg, "pynomaly_heartbeats_received_total", nil); got != 1 {
+		t.Errorf("pynomaly_heartbeats_received_total = %v, want 1", got)
+	}
+}
