@@ -106,4 +106,4 @@ func (a *Agent) newUplink(ob *outbox.Store) (*uplink.Uplink, error) {
 	})
 }
 
-func fieldsError(name string, err error) error { return fmt.Errorf("input %s: %w", name, err) }
+func inputError(name string, err error) error { return fmt.Errorf("input %s: %w", name, err) }

@@ -54,7 +54,7 @@ func (r *fileRunner) Run(ctx context.Context) error {
 		err = r.consume(ctx, rd)
 		_ = rd.Close()
 		if err != nil {
-			return fieldsError(r.cfg.Name, err)
+			return inputError(r.cfg.Name, err)
 		}
 		return nil
 	}

@@ -47,6 +47,13 @@ type Alert struct {
 	DetectedAt time.Time `json:"detected_at"`
 }
 
+// Sample timestamps must lie where UnixNano is defined, since alert ids
+// are derived from it.
+var (
+	minTimestamp = time.Unix(0, math.MinInt64).UTC()
+	maxTimestamp = time.Unix(0, math.MaxInt64).UTC()
+)
+
 // AlertID derives an alert's globally unique, deterministic id from what
 // identifies the incident: agent, series, detector and sample timestamp.
 func AlertID(agentID, series, detector string, ts time.Time) string {
@@ -69,6 +76,8 @@ func (a *Alert) Validate() error {
 		return fmt.Errorf("alert %s without series: %w", a.ID, ErrInvalidMessage)
 	case a.Timestamp.IsZero():
 		return fmt.Errorf("alert %s without timestamp: %w", a.ID, ErrInvalidMessage)
+	case a.Timestamp.Before(minTimestamp) || a.Timestamp.After(maxTimestamp):
+		return fmt.Errorf("alert %s: timestamp %s outside %d..%d: %w", a.ID, a.Timestamp.Format(time.RFC3339), minTimestamp.Year(), maxTimestamp.Year(), ErrInvalidMessage)
 	case math.IsNaN(a.Score) || a.Score < 0 || a.Score > 1:
 		return fmt.Errorf("alert %s: score %v outside [0,1]: %w", a.ID, a.Score, ErrInvalidMessage)
 	}

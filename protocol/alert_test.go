@@ -92,6 +92,8 @@ func TestDecodeAlert(t *testing.T) {
 		{"agent id with a dot", validAlert(t, map[string]any{"agent_id": "a.b"}), protocol.ErrInvalidMessage},
 		{"agent id wildcard", validAlert(t, map[string]any{"agent_id": ">"}), protocol.ErrInvalidMessage},
 		{"bad timestamp", validAlert(t, map[string]any{"timestamp": "yesterday"}), protocol.ErrInvalidMessage},
+		{"timestamp before 1678 (no UnixNano, no id)", validAlert(t, map[string]any{"timestamp": "1600-01-01T00:00:00Z"}), protocol.ErrInvalidMessage},
+		{"timestamp after 2262", validAlert(t, map[string]any{"timestamp": "2300-01-01T00:00:00Z"}), protocol.ErrInvalidMessage},
 		{"version as string", validAlert(t, map[string]any{"v": "1"}), protocol.ErrInvalidMessage},
 		{"invalid JSON", []byte(`{"v":1,`), protocol.ErrInvalidMessage},
 		{"not an object", []byte(`[1,2,3]`), protocol.ErrInvalidMessage},

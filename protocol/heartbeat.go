@@ -9,6 +9,10 @@ import (
 // HeartbeatVersion is the newest heartbeat message version this build writes and reads.
 const HeartbeatVersion = 1
 
+// MaxHeartbeatIntervalSeconds bounds the interval an agent may announce
+// (one day), so status arithmetic on the control plane cannot overflow.
+const MaxHeartbeatIntervalSeconds = 86400
+
 // Component health states reported in heartbeats.
 const (
 	HealthOK       = "ok"
@@ -54,8 +58,8 @@ func DecodeHeartbeat(data []byte) (Heartbeat, error) {
 	if err := ValidateAgentID(h.AgentID); err != nil {
 		return Heartbeat{}, fmt.Errorf("heartbeat: %v: %w", err, ErrInvalidMessage)
 	}
-	if h.SentAt.IsZero() || h.IntervalSeconds <= 0 {
-		return Heartbeat{}, fmt.Errorf("heartbeat from %s without sent_at or interval: %w", h.AgentID, ErrInvalidMessage)
+	if h.SentAt.IsZero() || !(h.IntervalSeconds > 0 && h.IntervalSeconds <= MaxHeartbeatIntervalSeconds) {
+		return Heartbeat{}, fmt.Errorf("heartbeat from %s without sent_at or with an interval outside (0, 86400] s: %w", h.AgentID, ErrInvalidMessage)
 	}
 	return h, nil
 }

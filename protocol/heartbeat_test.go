@@ -46,6 +46,8 @@ func TestDecodeHeartbeat(t *testing.T) {
 		{"missing sent_at", validHeartbeat(t, map[string]any{"sent_at": nil}), protocol.ErrInvalidMessage},
 		{"missing interval", validHeartbeat(t, map[string]any{"interval_seconds": nil}), protocol.ErrInvalidMessage},
 		{"negative interval", validHeartbeat(t, map[string]any{"interval_seconds": -1}), protocol.ErrInvalidMessage},
+		{"interval over a day", validHeartbeat(t, map[string]any{"interval_seconds": 86401}), protocol.ErrInvalidMessage},
+		{"huge interval", validHeartbeat(t, map[string]any{"interval_seconds": 1e300}), protocol.ErrInvalidMessage},
 		{"inputs of wrong type", validHeartbeat(t, map[string]any{"inputs": "mqtt"}), protocol.ErrInvalidMessage},
 		{"invalid JSON", []byte(`{"v":1`), protocol.ErrInvalidMessage},
 		{"empty", []byte{}, protocol.ErrInvalidMessage},

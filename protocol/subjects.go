@@ -65,15 +65,20 @@ func isIDRune(r rune) bool {
 // SanitizeAgentID turns a host name into a valid agent id by replacing every
 // disallowed character with '-'. It is how an agent without a configured id
 // derives one from its host name.
+// An empty name gives "agent".
 func SanitizeAgentID(s string) string {
-	b := []byte(s)
-	for i, c := range b {
-		if !isIDRune(rune(c)) {
-			b[i] = '-'
+	b := make([]byte, 0, len(s))
+	for _, r := range s { // one '-' per character, not per byte
+		if !isIDRune(r) {
+			r = '-'
 		}
+		b = append(b, byte(r))
 	}
 	if len(b) > maxAgentIDLen {
 		b = b[:maxAgentIDLen]
+	}
+	if len(b) == 0 {
+		return "agent"
 	}
 	return string(b)
 }

@@ -81,6 +81,8 @@ func TestSanitizeAgentID(t *testing.T) {
 		{"host.example.com", "host-example-com"},
 		{"my host", "my-host"},
 		{"a>b*c", "a-b-c"},
+		{"pompe-é", "pompe--"},
+		{"", "agent"},
 		{strings.Repeat("x", 200), strings.Repeat("x", 128)},
 	}
 	for _, tc := range tests {

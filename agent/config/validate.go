@@ -40,6 +40,9 @@ func (c *Config) Validate() error {
 	if c.ControlPlane.HeartbeatInterval < 100*time.Millisecond {
 		add("control_plane.heartbeat_interval: %s is too short (at least 100ms)", c.ControlPlane.HeartbeatInterval)
 	}
+	if c.ControlPlane.HeartbeatInterval > protocol.MaxHeartbeatIntervalSeconds*time.Second {
+		add("control_plane.heartbeat_interval: %s is too long (at most 24h)", c.ControlPlane.HeartbeatInterval)
+	}
 	errs = append(errs, c.validateLog()...)
 	errs = append(errs, c.validateInputs()...)
 	if _, err := detectors.Build(c.Detector.Type, c.Detector.Params); err != nil {

@@ -29,6 +29,7 @@ func TestLoadBad(t *testing.T) {
 		{file: "no_url", want: "control_plane.url: must be set"},
 		{file: "token_and_file", want: "control_plane: set token or token_file, not both"},
 		{file: "heartbeat_short", want: "control_plane.heartbeat_interval: 50ms is too short (at least 100ms)"},
+		{file: "heartbeat_long", want: "control_plane.heartbeat_interval: 25h0m0s is too long (at most 24h)"},
 		{file: "no_inputs", want: "inputs: at least one input is required"},
 		{file: "duplicate_input", want: `inputs[1].name: "machine" is used by another input`},
 		{file: "bad_input_name", want: `inputs[0].name: name "pump 1": character ' ' is not allowed`},
