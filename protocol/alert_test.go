@@ -56,18 +56,7 @@ func validAlert(t testing.TB, edit map[string]any) []byte {
 		"score": 0.97, "threshold": 0.9, "severity": "warning", "detector": "zscore",
 		"detected_at": "2025-03-14T15:09:27Z",
 	}
-	for k, v := range edit {
-		if v == nil {
-			delete(m, k)
-		} else {
-			m[k] = v
-		}
-	}
-	b, err := json.Marshal(m)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return b
+	return withEdits(t, m, edit)
 }
 
 func TestDecodeAlert(t *testing.T) {
@@ -145,4 +134,22 @@ func FuzzDecodeAlert(f *testing.F) {
 			t.Fatalf("round trip: %+v, %v; want %+v", b, err, a)
 		}
 	})
+}
+
+// withEdits applies edit to the message m (a nil value deletes the key)
+// and encodes it, so each table case states only what it changes.
+func withEdits(t testing.TB, m, edit map[string]any) []byte {
+	t.Helper()
+	for k, v := range edit {
+		if v == nil {
+			delete(m, k)
+		} else {
+			m[k] = v
+		}
+	}
+	b, err := json.Marshal(m)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
 }

@@ -1,7 +1,6 @@
 package protocol_test
 
 import (
-	"encoding/json"
 	"errors"
 	"testing"
 
@@ -16,18 +15,7 @@ func validHeartbeat(t *testing.T, edit map[string]any) []byte {
 		"interval_seconds": 10, "outbox_depth": 3,
 		"inputs": []map[string]string{{"name": "mqtt", "status": "ok"}},
 	}
-	for k, v := range edit {
-		if v == nil {
-			delete(m, k)
-		} else {
-			m[k] = v
-		}
-	}
-	b, err := json.Marshal(m)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return b
+	return withEdits(t, m, edit)
 }
 
 func TestDecodeHeartbeat(t *testing.T) {
