@@ -76,7 +76,7 @@ func (a *Agent) Run(ctx context.Context) error {
 		return err
 	}
 	a.logger.Info("agent started", "agent_id", a.cfg.Agent.ID, "version", a.version, "control_plane", a.cfg.ControlPlane.URL,
-		"inputs", len(a.cfg.Inputs), "detector", a.factory.Name(), "outbox_depth", ob.Depth())
+		"inputs", len(a.cfg.Inputs), "detector", a.factory.Info().Name, "outbox_depth", ob.Depth())
 	g, gctx := errgroup.WithContext(ctx)
 	g.Go(func() error { return up.Run(gctx) })
 	for _, in := range a.cfg.Inputs {
@@ -100,7 +100,7 @@ func (a *Agent) newUplink(ob *outbox.Store) (*uplink.Uplink, error) {
 		HeartbeatInterval: a.cfg.ControlPlane.HeartbeatInterval,
 		Heartbeat: func() protocol.Heartbeat {
 			return protocol.Heartbeat{Hostname: hostname, AgentVersion: a.version, StartedAt: a.started.UTC(),
-				Inputs: a.health.inputs(), Detectors: []protocol.ComponentHealth{{Name: a.factory.Name(), Status: protocol.HealthOK}}}
+				Inputs: a.health.inputs(), Detectors: []protocol.ComponentHealth{{Name: a.factory.Info().Name, Status: protocol.HealthOK}}}
 		},
 		Logger: a.logger, Registerer: a.reg,
 	})

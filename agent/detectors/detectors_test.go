@@ -48,8 +48,8 @@ func TestBuild(t *testing.T) {
 			if !ok {
 				t.Fatalf("Build = %T, want *zscore.Factory", f)
 			}
-			if f.Name() != tc.typ || z.Options() != tc.want {
-				t.Errorf("Build = %q %+v, want %q %+v", f.Name(), z.Options(), tc.typ, tc.want)
+			if f.Info().Name != tc.typ || z.Options() != tc.want {
+				t.Errorf("Build = %q %+v, want %q %+v", f.Info().Name, z.Options(), tc.typ, tc.want)
 			}
 		})
 	}

@@ -46,7 +46,7 @@ func Detect(opts Options, w io.Writer) (Summary, error) {
 		return Summary{}, err
 	}
 	defer func() { _ = rd.Close() }()
-	dets := make([]sdk.Streaming, len(rd.Fields()))
+	dets := make([]sdk.Detector, len(rd.Fields()))
 	for i := range dets {
 		if dets[i], err = opts.Factory.New(1); err != nil {
 			return Summary{}, err
@@ -76,7 +76,7 @@ func Detect(opts Options, w io.Writer) (Summary, error) {
 	return sum, nil
 }
 
-func scoreRow(w *bufio.Writer, rec input.Record, dets []sdk.Streaming, threshold float64, sum *Summary) error {
+func scoreRow(w *bufio.Writer, rec input.Record, dets []sdk.Detector, threshold float64, sum *Summary) error {
 	score := 0.0
 	for i, d := range dets {
 		s, err := d.Score(rec.Values[i : i+1])

@@ -10,7 +10,7 @@ import (
 )
 
 func (p *Pipeline) alert(f *field, rec *input.Record, v, score float64) (outbox.Entry, error) {
-	det := p.opts.Factory.Name()
+	det := p.opts.Factory.Info().Name
 	a := protocol.Alert{
 		Version:    protocol.AlertVersion,
 		ID:         protocol.AlertID(p.opts.AgentID, f.series, det, rec.Timestamp),

@@ -50,7 +50,7 @@ type field struct {
 }
 
 type series struct {
-	det   sdk.Streaming
+	det   sdk.Detector
 	dec   decision.State
 	dirty bool
 }
@@ -63,7 +63,7 @@ func New(opts Options) *Pipeline {
 	if opts.Logger == nil {
 		opts.Logger = slog.New(slog.DiscardHandler)
 	}
-	p := &Pipeline{opts: opts, series: make(map[string]*series), metrics: opts.Metrics.forModel(opts.Factory.Name())}
+	p := &Pipeline{opts: opts, series: make(map[string]*series), metrics: opts.Metrics.forModel(opts.Factory.Info().Name)}
 	for _, f := range opts.Fields {
 		name := protocol.SeriesName(f, opts.Labels)
 		p.fields = append(p.fields, field{name: f, series: name, stateKey: opts.Input + "/" + name})

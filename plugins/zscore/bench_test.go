@@ -38,7 +38,7 @@ func BenchmarkScore(b *testing.B) {
 // heapPerInstance measures the bytes allocated by making one instance.
 func heapPerInstance(b *testing.B, f *zscore.Factory) float64 {
 	const n = 100
-	keep := make([]sdk.Streaming, n)
+	keep := make([]sdk.Detector, n)
 	var before, after runtime.MemStats
 	runtime.ReadMemStats(&before)
 	for i := range keep {

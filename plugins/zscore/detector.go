@@ -1,7 +1,6 @@
 package zscore
 
 import (
-	"fmt"
 	"math"
 
 	"github.com/pynomaly/pynomaly/plugins/sdk"
@@ -38,14 +37,11 @@ func (d *detector) Score(x []float64) (float64, error) {
 	return score, nil
 }
 
-func checkSample(x []float64) error {
-	if len(x) != 1 {
-		return fmt.Errorf("sample has %d values, want 1: %w", len(x), sdk.ErrInvalidInput)
-	}
-	if math.IsNaN(x[0]) || math.IsInf(x[0], 0) {
-		return fmt.Errorf("sample value %v is not finite: %w", x[0], sdk.ErrInvalidInput)
-	}
-	return nil
+func checkSample(x []float64) error { return sdk.CheckPoint(x, 1) }
+
+// ScoreBatch scores xs in order; zscore gains nothing from a batch.
+func (d *detector) ScoreBatch(xs [][]float64, out []float64) (int, error) {
+	return sdk.ScoreEach(d, xs, out)
 }
 
 func (d *detector) score(x float64) float64 {

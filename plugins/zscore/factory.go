@@ -12,7 +12,7 @@ const Name = "zscore"
 
 var (
 	_ sdk.Factory   = (*Factory)(nil)
-	_ sdk.Streaming = (*detector)(nil)
+	_ sdk.Detector = (*detector)(nil)
 )
 
 // Factory makes zscore instances, one per series, all with the same Options.
@@ -32,12 +32,18 @@ func New(opts Options) (*Factory, error) {
 // Options returns the options instances are made with, defaults filled in.
 func (f *Factory) Options() Options { return f.opts }
 
-// Name returns "zscore".
-func (f *Factory) Name() string { return Name }
+// Version is the version of the algorithm and of its snapshot format.
+const Version = "1"
+
+// Info describes zscore: streaming, univariate, no explanations (with one
+// feature there is nothing to attribute).
+func (f *Factory) Info() sdk.Info {
+	return sdk.Info{Name: Name, Version: Version, Kind: sdk.Streaming, MaxDim: 1}
+}
 
 // New returns a fresh instance for one series. The detector is univariate:
 // dim must be 1, anything else is an error wrapping sdk.ErrInvalidInput.
-func (f *Factory) New(dim int) (sdk.Streaming, error) {
+func (f *Factory) New(dim int) (sdk.Detector, error) {
 	if dim != 1 {
 		return nil, fmt.Errorf("dim %d: zscore is univariate, want dim 1: %w", dim, sdk.ErrInvalidInput)
 	}

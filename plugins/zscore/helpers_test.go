@@ -17,7 +17,7 @@ func mustFactory(tb testing.TB, opts zscore.Options) *zscore.Factory {
 	return f
 }
 
-func mustInstance(tb testing.TB, f *zscore.Factory) sdk.Streaming {
+func mustInstance(tb testing.TB, f *zscore.Factory) sdk.Detector {
 	tb.Helper()
 	d, err := f.New(1)
 	if err != nil {
@@ -26,7 +26,7 @@ func mustInstance(tb testing.TB, f *zscore.Factory) sdk.Streaming {
 	return d
 }
 
-func mustScore(tb testing.TB, d sdk.Streaming, x float64) float64 {
+func mustScore(tb testing.TB, d sdk.Detector, x float64) float64 {
 	tb.Helper()
 	s, err := d.Score([]float64{x})
 	if err != nil {
@@ -38,7 +38,7 @@ func mustScore(tb testing.TB, d sdk.Streaming, x float64) float64 {
 	return s
 }
 
-func scoreAll(tb testing.TB, d sdk.Streaming, xs []float64) []float64 {
+func scoreAll(tb testing.TB, d sdk.Detector, xs []float64) []float64 {
 	tb.Helper()
 	out := make([]float64, len(xs))
 	for i, x := range xs {
@@ -47,7 +47,7 @@ func scoreAll(tb testing.TB, d sdk.Streaming, xs []float64) []float64 {
 	return out
 }
 
-func mustSnapshot(tb testing.TB, d sdk.Streaming) []byte {
+func mustSnapshot(tb testing.TB, d sdk.Detector) []byte {
 	tb.Helper()
 	b, err := d.MarshalBinary()
 	if err != nil {

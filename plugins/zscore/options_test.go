@@ -88,8 +88,8 @@ func TestParseParams(t *testing.T) {
 
 func TestFactoryNew(t *testing.T) {
 	f := mustFactory(t, zscore.Options{})
-	if f.Name() != "zscore" {
-		t.Errorf("Name() = %q, want zscore", f.Name())
+	if f.Info().Name != "zscore" {
+		t.Errorf("Info().Name = %q, want zscore", f.Info().Name)
 	}
 	tests := []struct {
 		dim     int

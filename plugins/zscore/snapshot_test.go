@@ -36,7 +36,7 @@ func TestSnapshotContinuesBitIdentical(t *testing.T) {
 
 // restoreAfter scores prefix on one instance and returns a second one
 // restored from its snapshot.
-func restoreAfter(t *testing.T, f *zscore.Factory, prefix []float64) sdk.Streaming {
+func restoreAfter(t *testing.T, f *zscore.Factory, prefix []float64) sdk.Detector {
 	t.Helper()
 	orig := mustInstance(t, f)
 	scoreAll(t, orig, prefix)
