@@ -11,7 +11,7 @@ import (
 const Name = "zscore"
 
 var (
-	_ sdk.Factory   = (*Factory)(nil)
+	_ sdk.Factory  = (*Factory)(nil)
 	_ sdk.Detector = (*detector)(nil)
 )
 
