@@ -63,6 +63,9 @@ func (a *Agent) Run(ctx context.Context) error {
 		return err
 	}
 	defer func() { _ = ob.Close() }()
+	if err := claimOutbox(ob, a.cfg.Agent.ID); err != nil {
+		return err
+	}
 	up, err := a.newUplink(ob)
 	if err != nil {
 		return err
@@ -106,4 +109,22 @@ func (a *Agent) newUplink(ob *outbox.Store) (*uplink.Uplink, error) {
 	})
 }
 
-func inputError(name string, err error) error { return fmt.Errorf("input %s: %w", name, err) }
+// claimOutbox records which agent the outbox's alerts belong to. Alerts
+// buffered under another agent id would be published on that id's
+// subjects by an agent that is no longer it, and refused: so an id change
+// with undelivered alerts is an error, not a silent loss.
+func claimOutbox(ob *outbox.Store, id string) error {
+	owner, err := ob.Owner()
+	if err != nil {
+		return err
+	}
+	if owner != "" && owner != id && ob.Depth() > 0 {
+		return fmt.Errorf("agent.id is %q but the outbox in agent.data_dir holds %d undelivered alerts of agent %q: "+
+			"run once more as %q until they are delivered (outbox_depth 0 in /health), or move the data directory away to drop them",
+			id, ob.Depth(), owner, owner)
+	}
+	if owner == id {
+		return nil
+	}
+	return ob.SetOwner(id)
+}

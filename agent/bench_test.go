@@ -66,14 +66,9 @@ func BenchmarkFileInput(b *testing.B) {
 			b.StopTimer()
 			r := benchRunner(b, path)
 			b.StartTimer()
-			rd, err := r.open()
-			if err != nil {
+			if err := r.runOnce(context.Background()); err != nil {
 				b.Fatal(err)
 			}
-			if err := r.consume(context.Background(), rd); err != nil {
-				b.Fatal(err)
-			}
-			_ = rd.Close()
 			b.StopTimer()
 			_ = r.ob.Close()
 			b.StartTimer()

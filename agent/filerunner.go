@@ -5,6 +5,8 @@ import (
 	"errors"
 	"io"
 	"log/slog"
+	"maps"
+	"slices"
 	"time"
 
 	"github.com/pynomaly/pynomaly/agent/config"
@@ -14,6 +16,9 @@ import (
 	"github.com/pynomaly/pynomaly/internal/lograte"
 	"github.com/pynomaly/pynomaly/protocol"
 )
+
+// InputLabel is the label every series gets, naming its input.
+const InputLabel = "input"
 
 const (
 	// batchRows bounds one transaction; rate-limited inputs use smaller ones.
@@ -39,83 +44,113 @@ func (a *Agent) newFileRunner(in config.Input, ob *outbox.Store, pm *pipeline.Me
 		logger: a.logger.With("component", "input", "input", in.Name), limiter: lograte.New(10 * time.Second)}
 }
 
-// Run reads until ctx ends (follow mode) or the file is done. A file that
-// cannot be opened is retried: an unattended agent must not exit because
-// a file is late or briefly missing.
+// Run reads until ctx ends (follow mode) or the file is done. Whatever
+// goes wrong with the input — the file missing, unreadable, truncated, a
+// commit failing — marks the input failed and is retried from the last
+// checkpoint: an unattended agent must not exit, nor stop its other
+// inputs, because one file misbehaves.
 func (r *fileRunner) Run(ctx context.Context) error {
 	for ctx.Err() == nil {
-		rd, err := r.open()
-		if err != nil {
-			r.a.health.set(r.cfg.Name, protocol.HealthFailed, err)
-			r.warn("open", "cannot read input; retrying", err)
-			sleep(ctx, retryOpen)
-			continue
+		err := r.runOnce(ctx)
+		if err == nil || ctx.Err() != nil {
+			return nil
 		}
-		err = r.consume(ctx, rd)
-		_ = rd.Close()
-		if err != nil {
-			return inputError(r.cfg.Name, err)
-		}
-		return nil
+		r.a.health.set(r.cfg.Name, protocol.HealthFailed, err)
+		r.warn("input", "input failed; retrying from its checkpoint", err)
+		sleep(ctx, retryOpen)
 	}
 	return nil
 }
 
-func (r *fileRunner) open() (*input.Reader, error) {
+func (r *fileRunner) runOnce(ctx context.Context) error {
+	rd, source, err := r.open()
+	if err != nil {
+		return err
+	}
+	defer func() { _ = rd.Close() }()
+	return r.consume(ctx, rd, source)
+}
+
+// open opens the file and resumes from its checkpoint when the checkpoint
+// belongs to this very file; a different file starts from the beginning.
+func (r *fileRunner) open() (*input.Reader, string, error) {
 	fc := r.cfg.File
 	format, err := input.ParseFormat(fc.Format)
 	if err != nil {
-		return nil, err
+		return nil, "", err
 	}
 	rd, err := input.OpenFile(fc.Path, input.FileOptions{
 		Format: format, TimestampField: fc.TimestampColumn, Fields: fc.Columns,
 		Separator: fc.SeparatorRune(), Follow: fc.Follow,
 	})
 	if err != nil {
-		return nil, err
+		return nil, "", err
 	}
-	offset, line, ok, err := r.ob.Checkpoint(r.cfg.Name)
+	source, err := r.resume(rd)
 	if err != nil {
 		_ = rd.Close()
-		return nil, err
+		return nil, "", err
 	}
-	if ok {
-		err := rd.Resume(offset, line)
-		if errors.Is(err, input.ErrTruncated) {
-			r.logger.Warn("file is shorter than the checkpoint (truncated or replaced); reading it from the start", "offset", offset)
-			err = rd.Resume(0, 0)
-		}
-		if err != nil {
-			_ = rd.Close()
-			return nil, err
-		}
-		r.logger.Info("resuming input", "line", line, "offset", offset)
-	}
-	return rd, nil
+	return rd, source, nil
 }
 
-func (r *fileRunner) consume(ctx context.Context, rd *input.Reader) error {
-	p := pipeline.New(pipeline.Options{
-		AgentID: r.a.cfg.Agent.ID, Input: r.cfg.Name, Labels: r.cfg.Labels, Fields: rd.Fields(),
-		Factory: r.a.factory, Decision: r.a.cfg.Decision.DecisionOptions(), Severity: r.a.cfg.Decision.Severity,
-		LoadState: r.ob.State, Metrics: r.pm, Logger: r.logger,
-	})
+func (r *fileRunner) resume(rd *input.Reader) (string, error) {
+	fi, err := rd.Stat()
+	if err != nil {
+		return "", err
+	}
+	source := sourceID(r.cfg.File.Path, fi)
+	pos, ok, err := r.ob.Checkpoint(r.cfg.Name)
+	if err != nil || !ok {
+		return source, err
+	}
+	if pos.Source != "" && pos.Source != source {
+		r.logger.Warn("input file is not the one checkpointed (path changed or file replaced); reading it from the start",
+			"checkpoint", pos.Source, "file", source)
+		return source, nil
+	}
+	err = rd.Resume(pos.Offset, pos.Line)
+	if errors.Is(err, input.ErrTruncated) {
+		r.logger.Warn("file is shorter than the checkpoint (truncated or replaced); reading it from the start", "offset", pos.Offset)
+		return source, rd.Resume(0, 0)
+	}
+	if err == nil {
+		r.logger.Info("resuming input", "line", pos.Line, "offset", pos.Offset)
+	}
+	return source, err
+}
+
+func (r *fileRunner) consume(ctx context.Context, rd *input.Reader, source string) error {
 	r.a.health.set(r.cfg.Name, protocol.HealthOK, nil)
+	var p *pipeline.Pipeline
+	var fields []string
 	pace := newPacer(r.cfg.File.Rate)
 	for ctx.Err() == nil {
 		b, err := rd.Next(pace.batch(batchRows))
-		if errors.Is(err, io.EOF) {
+		switch {
+		case errors.Is(err, io.EOF):
 			if !r.cfg.File.Follow {
 				r.logger.Info("input finished", "path", r.cfg.File.Path)
 				return nil
 			}
 			sleep(ctx, pollInterval)
 			continue
-		}
-		if err != nil {
+		case errors.Is(err, input.ErrTruncated): // copytruncate rotation
+			r.logger.Warn("file was truncated; reading it from the start", "path", r.cfg.File.Path)
+			if err := rd.Resume(0, 0); err != nil {
+				return err
+			}
+			continue
+		case err != nil:
 			return err
 		}
-		if err := r.process(p, b); err != nil {
+		// The CSV header may arrive after the agent started (follow mode):
+		// series exist only once the columns are known.
+		if p == nil || !slices.Equal(fields, rd.Fields()) {
+			fields = slices.Clone(rd.Fields())
+			p = r.newPipeline(fields)
+		}
+		if err := r.process(p, b, source); err != nil {
 			return err
 		}
 		pace.wait(ctx, len(b.Records)+len(b.Bad))
@@ -123,15 +158,31 @@ func (r *fileRunner) consume(ctx context.Context, rd *input.Reader) error {
 	return nil
 }
 
+func (r *fileRunner) newPipeline(fields []string) *pipeline.Pipeline {
+	labels := maps.Clone(r.cfg.Labels)
+	if labels == nil {
+		labels = map[string]string{}
+	}
+	// Two inputs with the same columns and labels would otherwise make the
+	// same series and the same alert ids, and one would hide the other.
+	labels[InputLabel] = r.cfg.Name
+	return pipeline.New(pipeline.Options{
+		AgentID: r.a.cfg.Agent.ID, Input: r.cfg.Name, Labels: labels, Fields: fields,
+		Factory: r.a.factory, Decision: r.a.cfg.Decision.DecisionOptions(), Severity: r.a.cfg.Decision.Severity,
+		LoadState: r.ob.State, Metrics: r.pm, Logger: r.logger,
+	})
+}
+
 // process scores a batch and commits its entries, state and position in
 // one transaction.
-func (r *fileRunner) process(p *pipeline.Pipeline, b input.Batch) error {
+func (r *fileRunner) process(p *pipeline.Pipeline, b input.Batch, source string) error {
 	r.countBad(b.Bad)
 	res, err := p.Process(b.Records)
 	if err != nil {
 		return err
 	}
-	err = r.ob.Commit(outbox.Commit{Entries: res.Entries, Input: r.cfg.Name, Offset: b.Offset, Line: b.Line, States: res.States})
+	pos := outbox.Position{Offset: b.Offset, Line: b.Line, Source: source}
+	err = r.ob.Commit(outbox.Commit{Entries: res.Entries, Input: r.cfg.Name, Position: pos, States: res.States})
 	if err != nil {
 		return err
 	}

@@ -47,12 +47,19 @@ type Alert struct {
 	DetectedAt time.Time `json:"detected_at"`
 }
 
-// Sample timestamps must lie where UnixNano is defined, since alert ids
-// are derived from it.
+// Timestamps must lie where UnixNano is defined (1677-09-21 to
+// 2262-04-11), since alert ids are derived from it.
 var (
 	minTimestamp = time.Unix(0, math.MinInt64).UTC()
 	maxTimestamp = time.Unix(0, math.MaxInt64).UTC()
 )
+
+// ValidTimestamp reports whether t can be a sample's or an alert's time.
+// Inputs reject samples outside this range rather than raise alerts the
+// control plane would refuse.
+func ValidTimestamp(t time.Time) bool {
+	return !t.Before(minTimestamp) && !t.After(maxTimestamp)
+}
 
 // AlertID derives an alert's globally unique, deterministic id from what
 // identifies the incident: agent, series, detector and sample timestamp.
@@ -76,8 +83,10 @@ func (a *Alert) Validate() error {
 		return fmt.Errorf("alert %s without series: %w", a.ID, ErrInvalidMessage)
 	case a.Timestamp.IsZero():
 		return fmt.Errorf("alert %s without timestamp: %w", a.ID, ErrInvalidMessage)
-	case a.Timestamp.Before(minTimestamp) || a.Timestamp.After(maxTimestamp):
+	case !ValidTimestamp(a.Timestamp):
 		return fmt.Errorf("alert %s: timestamp %s outside %d..%d: %w", a.ID, a.Timestamp.Format(time.RFC3339), minTimestamp.Year(), maxTimestamp.Year(), ErrInvalidMessage)
+	case !a.DetectedAt.IsZero() && !ValidTimestamp(a.DetectedAt):
+		return fmt.Errorf("alert %s: detected_at %s outside %d..%d: %w", a.ID, a.DetectedAt.Format(time.RFC3339), minTimestamp.Year(), maxTimestamp.Year(), ErrInvalidMessage)
 	case math.IsNaN(a.Score) || a.Score < 0 || a.Score > 1:
 		return fmt.Errorf("alert %s: score %v outside [0,1]: %w", a.ID, a.Score, ErrInvalidMessage)
 	}

@@ -83,6 +83,7 @@ func TestDecodeAlert(t *testing.T) {
 		{"bad timestamp", validAlert(t, map[string]any{"timestamp": "yesterday"}), protocol.ErrInvalidMessage},
 		{"timestamp before 1678 (no UnixNano, no id)", validAlert(t, map[string]any{"timestamp": "1600-01-01T00:00:00Z"}), protocol.ErrInvalidMessage},
 		{"timestamp after 2262", validAlert(t, map[string]any{"timestamp": "2300-01-01T00:00:00Z"}), protocol.ErrInvalidMessage},
+		{"detected_at past year 9999 once in UTC", validAlert(t, map[string]any{"detected_at": "9999-12-31T23:00:00-05:00"}), protocol.ErrInvalidMessage},
 		{"version as string", validAlert(t, map[string]any{"v": "1"}), protocol.ErrInvalidMessage},
 		{"invalid JSON", []byte(`{"v":1,`), protocol.ErrInvalidMessage},
 		{"not an object", []byte(`[1,2,3]`), protocol.ErrInvalidMessage},

@@ -92,6 +92,9 @@ func (c *Config) validateInputs() []error {
 			errs = append(errs, fmt.Errorf("%s.name: %q is used by another input", key, in.Name))
 		}
 		seen[in.Name] = true
+		if _, ok := in.Labels["input"]; ok {
+			errs = append(errs, fmt.Errorf("%s.labels: \"input\" is reserved: every series is labelled with its input's name", key))
+		}
 		if in.File == nil {
 			errs = append(errs, fmt.Errorf("%s: no input type set (add a file: section)", key))
 			continue

@@ -33,6 +33,7 @@ func TestLoadBad(t *testing.T) {
 		{file: "no_inputs", want: "inputs: at least one input is required"},
 		{file: "duplicate_input", want: `inputs[1].name: "machine" is used by another input`},
 		{file: "bad_input_name", want: `inputs[0].name: name "pump 1": character ' ' is not allowed`},
+		{file: "reserved_label", want: `inputs[0].labels: "input" is reserved`},
 		{file: "no_input_type", want: "inputs[0]: no input type set (add a file: section)"},
 		{file: "no_file_path", want: "inputs[0].file.path: must be set"},
 		{file: "unknown_format", want: `inputs[0].file.format: unknown input format "xml"`},

@@ -99,3 +99,12 @@ func (r *Reader) Close() error {
 	r.closed = true
 	return r.f.Close()
 }
+
+// Stat describes the open file, for recording which file a checkpoint
+// belongs to.
+func (r *Reader) Stat() (os.FileInfo, error) {
+	if r.closed {
+		return nil, ErrClosed
+	}
+	return r.f.Stat()
+}

@@ -7,6 +7,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/pynomaly/pynomaly/protocol"
 )
 
 // Epoch seconds of 0001-01-01 and 9999-12-31T23:59:59, the years time.Time
@@ -126,6 +128,11 @@ func isDecimal(s string) bool {
 func checkEpoch(s string, t time.Time) (time.Time, bool, error) {
 	if sec := t.Unix(); sec < minEpoch || sec > maxEpoch {
 		return time.Time{}, true, fmt.Errorf("%w %s: epoch outside years 1-9999", ErrBadTimestamp, quote(s))
+	}
+	// Alert ids hash the time in Unix nanoseconds, which exist only from
+	// 1677 to 2262: a sample outside could never be delivered.
+	if !protocol.ValidTimestamp(t) {
+		return time.Time{}, true, fmt.Errorf("%w %s: outside 1677-09-21..2262-04-11, the range alerts can carry", ErrBadTimestamp, quote(s))
 	}
 	return t.UTC(), true, nil
 }

@@ -35,7 +35,11 @@ func TestParseTimestamp(t *testing.T) {
 		{"-1", time.Unix(-1, 0).UTC()},
 		{"-0.5", time.Unix(0, -5e8).UTC()},
 		{"1424986973.1234567891", base.Add(123456789)},
-		{"9999-12-31T23:59:59Z", time.Date(9999, 12, 31, 23, 59, 59, 0, time.UTC)},
+		{"2262-04-11T23:47:16Z", time.Date(2262, 4, 11, 23, 47, 16, 0, time.UTC)}, // last second alerts can carry
+		{"2262-04-11T23:47:17Z", time.Time{}},                                     // past it: no Unix nanoseconds, no alert id
+		{"1677-09-21T00:12:44Z", time.Date(1677, 9, 21, 0, 12, 44, 0, time.UTC)},  // first whole second
+		{"1600-01-01T00:00:00Z", time.Time{}},
+		{"9999-12-31T23:59:59Z", time.Time{}},
 		{"9999-12-31T23:59:59-01:00", time.Time{}},
 		{"", time.Time{}},
 		{"yesterday", time.Time{}},

@@ -11,8 +11,9 @@ import (
 type Commit struct {
 	Entries []Entry
 	// Input names the input whose position is checkpointed; "" skips it.
-	Input        string
-	Offset, Line int64
+	Input string
+	// Position is where the input continues after this batch.
+	Position Position
 	// States maps a caller-chosen key to the state bytes to store under it.
 	States map[string][]byte
 }
@@ -36,8 +37,7 @@ func (s *Store) Commit(c Commit) error {
 		}
 		cp := tx.Bucket(bucketCheckpoints)
 		if c.Input != "" {
-			v := binary.BigEndian.AppendUint64(nil, uint64(c.Offset))
-			if err := cp.Put(inputKey(c.Input), binary.BigEndian.AppendUint64(v, uint64(c.Line))); err != nil {
+			if err := cp.Put(inputKey(c.Input), c.Position.encode()); err != nil {
 				return err
 			}
 		}
@@ -63,19 +63,20 @@ func (s *Store) Commit(c Commit) error {
 
 // Checkpoint returns the position last committed for input; ok is false
 // when there is none.
-func (s *Store) Checkpoint(input string) (offset, line int64, ok bool, err error) {
+func (s *Store) Checkpoint(input string) (pos Position, ok bool, err error) {
 	err = s.db.View(func(tx *bolt.Tx) error {
 		v := tx.Bucket(bucketCheckpoints).Get(inputKey(input))
 		if v == nil {
 			return nil
 		}
-		if len(v) != 16 {
-			return fmt.Errorf("checkpoint of input %q: %d bytes, want 16", input, len(v))
+		pos, err = decodePosition(v)
+		if err != nil {
+			return fmt.Errorf("checkpoint of input %q: %w", input, err)
 		}
-		offset, line, ok = int64(binary.BigEndian.Uint64(v)), int64(binary.BigEndian.Uint64(v[8:])), true
+		ok = true
 		return nil
 	})
-	return offset, line, ok, err
+	return pos, ok, err
 }
 
 // State returns a copy of the state stored under key, or nil.
@@ -90,7 +91,9 @@ func (s *Store) State(key string) ([]byte, error) {
 	return out, err
 }
 
-// Peek returns up to max of the oldest entries, oldest first.
+// Peek returns up to max of the oldest entries, oldest first. At an entry
+// that cannot be decoded it stops and returns the entries before it with a
+// *CorruptEntryError.
 func (s *Store) Peek(max int) ([]Entry, error) {
 	var out []Entry
 	err := s.db.View(func(tx *bolt.Tx) error {

@@ -15,7 +15,7 @@ func TestCommitPeekDelete(t *testing.T) {
 		t.Fatalf("Peek on a new outbox = %v", es)
 	}
 	mustCommit(t, s, outbox.Commit{Entries: entries("a", 3)})
-	mustCommit(t, s, outbox.Commit{Input: "in", Offset: 1}) // no entries
+	mustCommit(t, s, outbox.Commit{Input: "in", Position: outbox.Position{Offset: 1}}) // no entries
 	mustCommit(t, s, outbox.Commit{Entries: entries("b", 2)})
 
 	all := mustPeek(t, s, 10)
@@ -51,18 +51,18 @@ func TestCommitPeekDelete(t *testing.T) {
 
 func TestCheckpointAndState(t *testing.T) {
 	s := openStore(t, "")
-	if _, _, ok, err := s.Checkpoint("in"); ok || err != nil {
+	if _, ok, err := s.Checkpoint("in"); ok || err != nil {
 		t.Fatalf("Checkpoint of a new input = ok %v, %v", ok, err)
 	}
 	if st, err := s.State("in/x"); st != nil || err != nil {
 		t.Fatalf("State of a new key = %v, %v", st, err)
 	}
-	mustCommit(t, s, outbox.Commit{Input: "in", Offset: 1 << 40, Line: 12, States: map[string][]byte{"in/x": []byte("one")}})
-	mustCommit(t, s, outbox.Commit{Input: "other", Offset: 5, Line: 1, States: map[string][]byte{"in/x": []byte("two")}})
+	mustCommit(t, s, outbox.Commit{Input: "in", Position: outbox.Position{Offset: 1 << 40, Line: 12, Source: "/data/in.csv@2049:77"}, States: map[string][]byte{"in/x": []byte("one")}})
+	mustCommit(t, s, outbox.Commit{Input: "other", Position: outbox.Position{Offset: 5, Line: 1}, States: map[string][]byte{"in/x": []byte("two")}})
 
-	off, line, ok, err := s.Checkpoint("in")
-	if err != nil || !ok || off != 1<<40 || line != 12 {
-		t.Errorf("Checkpoint(in) = %d, %d, %v, %v", off, line, ok, err)
+	pos, ok, err := s.Checkpoint("in")
+	if want := (outbox.Position{Offset: 1 << 40, Line: 12, Source: "/data/in.csv@2049:77"}); err != nil || !ok || pos != want {
+		t.Errorf("Checkpoint(in) = %+v, %v, %v; want %+v", pos, ok, err, want)
 	}
 	if st, _ := s.State("in/x"); string(st) != "two" {
 		t.Errorf("State(in/x) = %q, want the latest commit's", st)
@@ -89,10 +89,10 @@ func TestCommitIsAtomic(t *testing.T) {
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			s := openStore(t, "")
-			mustCommit(t, s, outbox.Commit{Entries: entries("ok", 1), Input: "in", Offset: 10, Line: 1, States: map[string][]byte{"k": []byte("old")}})
+			mustCommit(t, s, outbox.Commit{Entries: entries("ok", 1), Input: "in", Position: outbox.Position{Offset: 10, Line: 1}, States: map[string][]byte{"k": []byte("old")}})
 			<-s.Notify()
 			bad := append(entries("new", 2), outbox.Entry{Kind: outbox.KindAlert, ID: tc.id})
-			err := s.Commit(outbox.Commit{Entries: bad, Input: "in", Offset: 20, Line: 2, States: map[string][]byte{"k": []byte("new")}})
+			err := s.Commit(outbox.Commit{Entries: bad, Input: "in", Position: outbox.Position{Offset: 20, Line: 2}, States: map[string][]byte{"k": []byte("new")}})
 			if err == nil || !strings.Contains(err.Error(), tc.want) {
 				t.Fatalf("Commit = %v, want an error containing %q", err, tc.want)
 			}
@@ -102,8 +102,8 @@ func TestCommitIsAtomic(t *testing.T) {
 			if s.Depth() != 1 {
 				t.Errorf("Depth = %d, want 1", s.Depth())
 			}
-			if off, _, _, _ := s.Checkpoint("in"); off != 10 {
-				t.Errorf("checkpoint offset = %d, want 10", off)
+			if pos, _, _ := s.Checkpoint("in"); pos.Offset != 10 {
+				t.Errorf("checkpoint offset = %d, want 10", pos.Offset)
 			}
 			if st, _ := s.State("k"); string(st) != "old" {
 				t.Errorf("state = %q, want old", st)
@@ -127,7 +127,7 @@ func TestNotify(t *testing.T) {
 			return false
 		}
 	}
-	mustCommit(t, s, outbox.Commit{Input: "in", Offset: 3, States: map[string][]byte{"k": {1}}})
+	mustCommit(t, s, outbox.Commit{Input: "in", Position: outbox.Position{Offset: 3}, States: map[string][]byte{"k": {1}}})
 	if notified() {
 		t.Error("Notify fired for a commit without entries")
 	}
@@ -154,7 +154,7 @@ func BenchmarkCommit(b *testing.B) {
 			batch[i] = outbox.Entry{Kind: outbox.KindAlert, ID: fmt.Sprintf("%032x", n), Payload: payload}
 			n++
 		}
-		if err := s.Commit(outbox.Commit{Entries: batch, Input: "in", Offset: int64(n), Line: int64(n), States: map[string][]byte{"in/temperature": state}}); err != nil {
+		if err := s.Commit(outbox.Commit{Entries: batch, Input: "in", Position: outbox.Position{Offset: int64(n), Line: int64(n)}, States: map[string][]byte{"in/temperature": state}}); err != nil {
 			b.Fatal(err)
 		}
 	}

@@ -12,11 +12,14 @@
 //
 //	meta/
 //	    "schema"            -> uint32 big endian, schema version
+//	    "agent_id"          -> the agent id the entries were written for
 //	outbox/
 //	    <uint64 BE seq>     -> entry: kind(1) | len(id)(1) | id | payload
 //	checkpoints/
-//	    "input/<name>"      -> offset uint64 BE | line uint64 BE
+//	    "input/<name>"      -> offset uint64 BE | line uint64 BE | source
 //	    "state/<key>"       -> opaque state bytes owned by the caller
+//	quarantine/             (created on first use)
+//	    <uint64 BE seq>     -> an entry that could not be decoded, moved aside
 //
 // Sequence numbers come from the outbox bucket's NextSequence, so iteration
 // order is commit order.

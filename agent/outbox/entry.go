@@ -34,7 +34,7 @@ func (e Entry) encode() ([]byte, error) {
 
 func decodeEntry(seq uint64, b []byte) (Entry, error) {
 	if len(b) < 2 || len(b) < 2+int(b[1]) {
-		return Entry{}, fmt.Errorf("entry %d: %w", seq, ErrCorruptEntry)
+		return Entry{}, &CorruptEntryError{Seq: seq}
 	}
 	n := int(b[1])
 	// Copy: bbolt's bytes are only valid for the transaction's life.

@@ -1,6 +1,9 @@
 package outbox
 
-import "errors"
+import (
+	"errors"
+	"fmt"
+)
 
 var (
 	// ErrLocked is returned by Open when another process holds the file.
@@ -10,3 +13,15 @@ var (
 	// ErrCorruptEntry marks an outbox entry that cannot be decoded.
 	ErrCorruptEntry = errors.New("corrupt outbox entry")
 )
+
+// CorruptEntryError names an outbox entry that cannot be decoded. Peek
+// returns it after the good entries before it; the caller moves the entry
+// aside with Quarantine so delivery can go on.
+type CorruptEntryError struct{ Seq uint64 }
+
+func (e *CorruptEntryError) Error() string {
+	return fmt.Sprintf("outbox entry %d: %v", e.Seq, ErrCorruptEntry)
+}
+
+// Unwrap makes errors.Is(err, ErrCorruptEntry) hold.
+func (e *CorruptEntryError) Unwrap() error { return ErrCorruptEntry }

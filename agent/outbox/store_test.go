@@ -140,7 +140,7 @@ func TestReopenKeepsEverything(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	mustCommit(t, s, outbox.Commit{Entries: entries("a", 5), Input: "in", Offset: 100, Line: 7, States: map[string][]byte{"in/x": {1, 2}}})
+	mustCommit(t, s, outbox.Commit{Entries: entries("a", 5), Input: "in", Position: outbox.Position{Offset: 100, Line: 7}, States: map[string][]byte{"in/x": {1, 2}}})
 	if err := s.Delete([]uint64{mustPeek(t, s, 1)[0].Seq}); err != nil {
 		t.Fatal(err)
 	}
@@ -155,7 +155,8 @@ func TestReopenKeepsEverything(t *testing.T) {
 	if got := fmt.Sprint(ids(mustPeek(t, s, 10))); got != "[a-1 a-2 a-3 a-4]" {
 		t.Errorf("Peek after reopen = %s", got)
 	}
-	off, line, ok, err := s.Checkpoint("in")
+	pos, ok, err := s.Checkpoint("in")
+	off, line := pos.Offset, pos.Line
 	if err != nil || !ok || off != 100 || line != 7 {
 		t.Errorf("Checkpoint after reopen = %d, %d, %v, %v; want 100, 7, true, nil", off, line, ok, err)
 	}
@@ -166,13 +167,13 @@ func TestReopenKeepsEverything(t *testing.T) {
 	}
 }
 
-func TestPeekCorruptEntry(t *testing.T) {
+func TestCorruptEntryIsQuarantined(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "agent.db")
 	s, err := outbox.Open(path)
 	if err != nil {
 		t.Fatal(err)
 	}
-	mustCommit(t, s, outbox.Commit{Entries: entries("a", 1)})
+	mustCommit(t, s, outbox.Commit{Entries: entries("a", 3)})
 	if err := s.Close(); err != nil {
 		t.Fatal(err)
 	}
@@ -181,8 +182,8 @@ func TestPeekCorruptEntry(t *testing.T) {
 		t.Fatal(err)
 	}
 	err = db.Update(func(tx *bolt.Tx) error {
-		// kind 1, id length 200, but only 3 bytes follow.
-		return tx.Bucket([]byte("outbox")).Put(binary.BigEndian.AppendUint64(nil, 1), []byte{1, 200, 'a', 'b', 'c'})
+		// Entry 2 (a-1): kind 1, id length 200, but only 3 bytes follow.
+		return tx.Bucket([]byte("outbox")).Put(binary.BigEndian.AppendUint64(nil, 2), []byte{1, 200, 'a', 'b', 'c'})
 	})
 	if cerr := db.Close(); err == nil {
 		err = cerr
@@ -190,7 +191,39 @@ func TestPeekCorruptEntry(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := openStore(t, path).Peek(10); !errors.Is(err, outbox.ErrCorruptEntry) {
-		t.Fatalf("Peek = %v, want ErrCorruptEntry", err)
+	s = openStore(t, path)
+	got, err := s.Peek(10)
+	var ce *outbox.CorruptEntryError
+	if !errors.As(err, &ce) || ce.Seq != 2 || !errors.Is(err, outbox.ErrCorruptEntry) {
+		t.Fatalf("Peek error = %v, want a CorruptEntryError for entry 2", err)
+	}
+	if fmt.Sprint(ids(got)) != "[a-0]" {
+		t.Errorf("Peek returned %v before the corrupt entry, want [a-0]", ids(got))
+	}
+	if err := s.Quarantine(ce.Seq); err != nil {
+		t.Fatal(err)
+	}
+	if got := fmt.Sprint(ids(mustPeek(t, s, 10))); got != "[a-0 a-2]" || s.Depth() != 2 {
+		t.Errorf("after quarantine: Peek = %s, Depth = %d; want [a-0 a-2], 2", got, s.Depth())
+	}
+	if n, err := s.Quarantined(); n != 1 || err != nil {
+		t.Errorf("Quarantined = %d, %v; want 1", n, err)
+	}
+}
+
+func TestOwner(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "agent.db")
+	s := openStore(t, path)
+	if id, err := s.Owner(); id != "" || err != nil {
+		t.Fatalf("new outbox Owner = %q, %v; want empty", id, err)
+	}
+	if err := s.SetOwner("edge-1"); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if id, err := openStore(t, path).Owner(); id != "edge-1" || err != nil {
+		t.Errorf("Owner after reopen = %q, %v; want edge-1", id, err)
 	}
 }

@@ -2,6 +2,7 @@ package uplink
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"time"
 
@@ -47,8 +48,11 @@ func (u *Uplink) drain(ctx context.Context, nc *nats.Conn, js jetstream.JetStrea
 // ones. It returns how many were delivered.
 func (u *Uplink) deliverBatch(ctx context.Context, js jetstream.JetStream) (int, error) {
 	entries, err := u.opts.Outbox.Peek(u.opts.BatchSize)
-	if err != nil || len(entries) == 0 {
+	if err := u.quarantine(err); err != nil {
 		return 0, err
+	}
+	if len(entries) == 0 {
+		return 0, nil
 	}
 	futures := make([]jetstream.PubAckFuture, 0, len(entries))
 	var pubErr error
@@ -113,4 +117,20 @@ func sleep(ctx context.Context, d time.Duration) {
 	case <-ctx.Done():
 	case <-t.C:
 	}
+}
+
+// quarantine moves a corrupt entry that Peek stopped at out of the way, so
+// one unreadable entry cannot hold back delivery of every later one. It
+// returns other errors unchanged.
+func (u *Uplink) quarantine(err error) error {
+	var ce *outbox.CorruptEntryError
+	if !errors.As(err, &ce) {
+		return err
+	}
+	if qerr := u.opts.Outbox.Quarantine(ce.Seq); qerr != nil {
+		return qerr
+	}
+	u.metrics.quarantined.Inc()
+	u.logger.Error("moved a corrupt outbox entry to quarantine; it will not be delivered", "seq", ce.Seq)
+	return nil
 }

@@ -9,9 +9,10 @@ import (
 )
 
 type metrics struct {
-	published  prometheus.Counter
-	errors     prometheus.Counter
-	reconnects prometheus.Counter
+	published   prometheus.Counter
+	errors      prometheus.Counter
+	reconnects  prometheus.Counter
+	quarantined prometheus.Counter
 }
 
 func newMetrics(reg prometheus.Registerer, ob *outbox.Store) (*metrics, error) {
@@ -28,6 +29,10 @@ func newMetrics(reg prometheus.Registerer, ob *outbox.Store) (*metrics, error) {
 			Name: "pynomaly_agent_uplink_reconnects_total",
 			Help: "Reconnections to the control plane after a lost connection.",
 		}),
+		quarantined: prometheus.NewCounter(prometheus.CounterOpts{
+			Name: "pynomaly_agent_outbox_quarantined_total",
+			Help: "Outbox entries that could not be decoded and were moved aside undelivered.",
+		}),
 	}
 	if reg == nil {
 		return m, nil
@@ -36,7 +41,7 @@ func newMetrics(reg prometheus.Registerer, ob *outbox.Store) (*metrics, error) {
 		Name: "pynomaly_agent_outbox_depth",
 		Help: "Results in the outbox waiting for delivery.",
 	}, func() float64 { return float64(ob.Depth()) })
-	for _, c := range []prometheus.Collector{m.published, m.errors, m.reconnects, depth} {
+	for _, c := range []prometheus.Collector{m.published, m.errors, m.reconnects, m.quarantined, depth} {
 		if err := reg.Register(c); err != nil {
 			return nil, fmt.Errorf("uplink: register metrics: %w", err)
 		}

@@ -119,7 +119,7 @@ func checkOutbox(t *testing.T, path, data string) {
 	for _, e := range es {
 		got = append(got, e.ID)
 	}
-	series := `temperature{site="a"}`
+	series := `temperature{input="machine",site="a"}`
 	want := []string{protocol.AlertID("edge-1", series, "zscore", t0.Add(50*time.Second)), protocol.AlertID("edge-1", series, "zscore", t0.Add(120*time.Second))}
 	if !slices.Equal(got, want) {
 		t.Errorf("outbox ids %v, want %v", got, want)
@@ -128,8 +128,8 @@ func checkOutbox(t *testing.T, path, data string) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if off, line, ok, err := ob.Checkpoint("machine"); err != nil || !ok || off != fi.Size() || line != 201 {
-		t.Errorf("checkpoint = %d, %d, %v, %v; want %d, 201", off, line, ok, err, fi.Size())
+	if pos, ok, err := ob.Checkpoint("machine"); err != nil || !ok || pos.Offset != fi.Size() || pos.Line != 201 || !strings.HasPrefix(pos.Source, data+"@") {
+		t.Errorf("checkpoint = %+v, %v, %v; want offset %d, line 201, source %s@…", pos, ok, err, fi.Size(), data)
 	}
 }
 

@@ -21,6 +21,13 @@ func TestRequestMetrics(t *testing.T) {
 	} {
 		a.get(t, path, nil)
 	}
+	// Made-up methods must not each become a series.
+	for _, m := range []string{"BREW", "WHEN"} {
+		req, _ := http.NewRequest(m, a.url+"/health", nil)
+		if resp, err := http.DefaultClient.Do(req); err == nil {
+			resp.Body.Close()
+		}
+	}
 	resp, err := http.Get(a.url + "/metrics")
 	if err != nil {
 		t.Fatal(err)
@@ -42,6 +49,7 @@ pynomaly_requests_total{endpoint="/api/v1/alerts",method="GET",status="400"} 1
 pynomaly_requests_total{endpoint="/health",method="GET",status="200"} 1
 pynomaly_requests_total{endpoint="/metrics",method="GET",status="200"} 1
 pynomaly_requests_total{endpoint="unmatched",method="GET",status="404"} 2
+pynomaly_requests_total{endpoint="unmatched",method="other",status="404"} 2
 `
 	if err := testutil.GatherAndCompare(a.reg, strings.NewReader(want), "pynomaly_requests_total"); err != nil {
 		t.Error(err)

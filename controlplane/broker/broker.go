@@ -59,6 +59,10 @@ func Start(opts Options) (*Broker, error) {
 		StoreDir:      opts.StoreDir,
 		NoSigs:        true, // the control plane owns signal handling
 		MaxPayload:    1 << 20,
+		// An agent deletes an alert from its outbox as soon as JetStream
+		// acknowledges it, so the acknowledgement must mean "on disk", not
+		// "in memory until the next periodic flush".
+		SyncAlways: true,
 	})
 	if err != nil {
 		return nil, fmt.Errorf("nats: configure: %w", err)

@@ -38,11 +38,7 @@ func (in *Ingester) fetchAndStore(ctx context.Context, cons jetstream.Consumer) 
 	}
 	inserted, err := in.opts.Store.InsertAlerts(ctx, alerts, time.Now().UTC())
 	if err != nil {
-		// Nak: JetStream redelivers them; Run pauses a second first.
-		for _, m := range msgs {
-			_ = m.Nak()
-		}
-		return fmt.Errorf("store %d alerts: %w", len(alerts), err)
+		return in.storeOneByOne(ctx, msgs, alerts, err)
 	}
 	for _, m := range msgs {
 		_ = m.Ack()
@@ -129,4 +125,31 @@ func (in *Ingester) collect(batch jetstream.MessageBatch, err error) ([]jetstrea
 		in.warn("batch", "fetch ended early", err)
 	}
 	return msgs, nil
+}
+
+// storeOneByOne follows a failed batch insert. If the store is down, the
+// whole batch is Nak'ed for redelivery. Otherwise one message made the
+// batch fail: storing each alone lets the good ones through and terminates
+// the one the store refuses, so a single poison message cannot stop ingest.
+func (in *Ingester) storeOneByOne(ctx context.Context, msgs []jetstream.Msg, alerts []protocol.Alert, batchErr error) error {
+	if err := in.opts.Store.Ping(ctx); err != nil {
+		for _, m := range msgs {
+			_ = m.Nak() // redelivered; Run pauses a second first
+		}
+		return fmt.Errorf("store %d alerts: %w", len(alerts), batchErr)
+	}
+	now := time.Now().UTC()
+	for i, m := range msgs {
+		n, err := in.opts.Store.InsertAlerts(ctx, alerts[i:i+1], now)
+		if err != nil {
+			in.metrics.rejected.WithLabelValues("store_refused").Inc()
+			in.warn("store_refused", "the store refused an alert; dropping it", fmt.Errorf("alert %s: %w", alerts[i].ID, err))
+			_ = m.Term()
+			continue
+		}
+		_ = m.Ack()
+		in.metrics.alerts.Add(float64(n))
+		in.metrics.duplicates.Add(float64(1 - n))
+	}
+	return nil
 }

@@ -151,7 +151,7 @@ func waitProcessed(t *testing.T, reg prometheus.Gatherer, n float64) {
 	testkit.WaitFor(t, 10*time.Second, "alerts processed", func() bool {
 		got := metric(t, reg, "pynomaly_alerts_ingested_total", nil) +
 			metric(t, reg, "pynomaly_alerts_duplicate_total", nil)
-		for _, r := range []string{"invalid", "unsupported_version", "subject_mismatch"} {
+		for _, r := range []string{"invalid", "unsupported_version", "subject_mismatch", "store_refused"} {
 			got += metric(t, reg, "pynomaly_ingest_rejected_total", map[string]string{"reason": r})
 		}
 		return got >= n

@@ -21,6 +21,7 @@ const ConsumerName = "pynomaly-controlplane"
 
 // Store is what ingest needs from the control plane's store.
 type Store interface {
+	Ping(ctx context.Context) error
 	InsertAlerts(ctx context.Context, alerts []protocol.Alert, receivedAt time.Time) (int, error)
 	UpsertHeartbeat(ctx context.Context, hb protocol.Heartbeat, receivedAt time.Time) error
 }

@@ -115,7 +115,8 @@ func TestBadAlertsRejectedByReason(t *testing.T) {
 	})
 }
 
-// failingStore fails the first InsertAlerts, as a locked or full disk would.
+// failingStore is down for its first InsertAlerts (and the Ping that
+// follows), as a locked or full disk would be.
 type failingStore struct {
 	ingest.Store
 	fails atomic.Int32
@@ -126,6 +127,57 @@ func (s *failingStore) InsertAlerts(ctx context.Context, alerts []protocol.Alert
 		return 0, errors.New("disk I/O error")
 	}
 	return s.Store.InsertAlerts(ctx, alerts, at)
+}
+
+func (s *failingStore) Ping(ctx context.Context) error {
+	if s.fails.Load() >= 0 {
+		return errors.New("disk I/O error")
+	}
+	return s.Store.Ping(ctx)
+}
+
+// refusingStore is up but refuses one alert id, as it would an alert its
+// encoder or constraints cannot take.
+type refusingStore struct {
+	ingest.Store
+	poison string
+}
+
+func (s refusingStore) InsertAlerts(ctx context.Context, alerts []protocol.Alert, at time.Time) (int, error) {
+	for _, a := range alerts {
+		if a.ID == s.poison {
+			return 0, errors.New("cannot encode alert")
+		}
+	}
+	return s.Store.InsertAlerts(ctx, alerts, at)
+}
+
+func TestPoisonAlertDoesNotBlockOthers(t *testing.T) {
+	t.Parallel()
+	e := newTestEnv(t)
+	var want []string
+	var batch []protocol.Alert
+	for i := range 5 {
+		a := newAlert("agent-1", i)
+		batch = append(batch, a)
+		if i != 2 {
+			want = append(want, a.ID)
+		}
+	}
+	_, reg, _ := e.runIngester(t, refusingStore{Store: e.store, poison: batch[2].ID})
+	for _, a := range batch {
+		e.publish(t, protocol.AlertSubject("agent-1"), testkit.MustJSON(t, a), a.ID)
+	}
+	waitProcessed(t, reg, 5)
+	slices.Sort(want)
+	got := e.alertIDs(t)
+	slices.Sort(got)
+	if !slices.Equal(got, want) {
+		t.Fatalf("stored %v, want every alert but the refused one: %v", got, want)
+	}
+	if n := metric(t, reg, "pynomaly_ingest_rejected_total", map[string]string{"reason": "store_refused"}); n != 1 {
+		t.Errorf("store_refused count %v, want 1", n)
+	}
 }
 
 func TestStoreFailureRedelivers(t *testing.T) {

@@ -19,9 +19,12 @@ import (
 // failing with SQLITE_BUSY; _txlock=immediate takes the write lock at BEGIN,
 // so a transaction never has to upgrade a read snapshot that another writer
 // has made stale (that upgrade fails at once, without waiting).
+// synchronous(FULL) fsyncs the WAL at every commit: ingest acknowledges
+// alerts to JetStream right after the commit, so a commit that a power loss
+// could undo would lose alerts nobody holds any more.
 const dsnParams = "_pragma=busy_timeout(5000)" +
 	"&_pragma=journal_mode(WAL)" +
-	"&_pragma=synchronous(NORMAL)" +
+	"&_pragma=synchronous(FULL)" +
 	"&_pragma=foreign_keys(1)" +
 	"&_txlock=immediate"
 

@@ -154,3 +154,18 @@ func (a *agentProc) metric(prefix string) float64 {
 	}
 	return sum
 }
+
+// rewrite replaces old with new in the agent's configuration file.
+func (a *agentProc) rewrite(old, new string) {
+	a.t.Helper()
+	b, err := os.ReadFile(a.config)
+	if err != nil {
+		a.t.Fatal(err)
+	}
+	if !bytes.Contains(b, []byte(old)) {
+		a.t.Fatalf("config has no %q", old)
+	}
+	if err := os.WriteFile(a.config, bytes.ReplaceAll(b, []byte(old), []byte(new)), 0o600); err != nil {
+		a.t.Fatal(err)
+	}
+}

@@ -38,9 +38,15 @@ func rows(from, to int) string {
 	return b.String()
 }
 
-// expectedIDs are the alert ids an agent must raise for rows [from, to).
+// expectedIDs are the alert ids an agent must raise for rows [from, to)
+// of its input "line".
 func expectedIDs(agentID string, from, to int) []string {
-	series := protocol.SeriesName("value", map[string]string{"site": "e2e"})
+	return expectedIDsFor(agentID, "line", from, to)
+}
+
+// expectedIDsFor is expectedIDs for the named input.
+func expectedIDsFor(agentID, input string, from, to int) []string {
+	series := protocol.SeriesName("value", map[string]string{"site": "e2e", "input": input})
 	var ids []string
 	for i := from; i < to; i++ {
 		if isSpike(i) {
