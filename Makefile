@@ -13,10 +13,36 @@ help:
 	@echo "Pynomaly make targets:"
 	@sed -n 's/^## //p' $(MAKEFILE_LIST) | column -t -s ':' | sed 's/^/  /'
 
-## build: build bin/pynomaly and bin/pynomaly-agent
+## build: build bin/pynomaly, bin/pynomaly-agent and the example plugins
 .PHONY: build
-build:
+build: plugins
 	$(GO) build -trimpath -ldflags "$(LDFLAGS)" -o $(BIN)/ ./cmd/pynomaly ./cmd/pynomaly-agent
+
+## plugins: build the example detector plugins into bin/plugins/
+PLUGINS := $(patsubst %/main.go,%,$(wildcard plugins/examples/*/main.go))
+.PHONY: plugins
+plugins:
+	$(GO) build -trimpath -ldflags "-s -w" -o $(BIN)/plugins/ $(addprefix ./,$(PLUGINS))
+
+## proto: regenerate the committed protobuf code (protoc, protoc-gen-go, protoc-gen-go-grpc)
+PROTOC ?= protoc
+PROTOS := plugins/sdk/internal/pb/detector.proto
+.PHONY: proto
+proto:
+	PATH="$$($(GO) env GOPATH)/bin:$$PATH" $(PROTOC) --proto_path=. \
+	  --go_out=. --go_opt=paths=source_relative \
+	  --go-grpc_out=. --go-grpc_opt=paths=source_relative \
+	  $(PROTOS)
+
+## proto-check: fail if the committed protobuf code differs from what `make proto` generates
+PROTOC_GEN_GO      := google.golang.org/protobuf/cmd/protoc-gen-go@v1.36.12
+PROTOC_GEN_GO_GRPC := google.golang.org/grpc/cmd/protoc-gen-go-grpc@v1.6.2
+.PHONY: proto-check
+proto-check:
+	GOFLAGS= $(GO) install $(PROTOC_GEN_GO)
+	GOFLAGS= $(GO) install $(PROTOC_GEN_GO_GRPC)
+	$(MAKE) proto
+	git diff --exit-code -- $(dir $(PROTOS)) || { echo "generated protobuf code is stale: run make proto and commit"; exit 1; }
 
 ## demo: run a control plane and an agent on a bundled series, printing alerts (Ctrl-C stops)
 .PHONY: demo

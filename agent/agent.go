@@ -6,6 +6,7 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"slices"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -17,7 +18,6 @@ import (
 	"github.com/pynomaly/pynomaly/agent/outbox"
 	"github.com/pynomaly/pynomaly/agent/pipeline"
 	"github.com/pynomaly/pynomaly/agent/uplink"
-	"github.com/pynomaly/pynomaly/plugins/sdk"
 	"github.com/pynomaly/pynomaly/protocol"
 )
 
@@ -30,10 +30,14 @@ type Agent struct {
 	version string
 	logger  *slog.Logger
 	reg     *prometheus.Registry
-	factory sdk.Factory
 	health  *health
 	metrics *inputMetrics
 	started time.Time
+	// sources holds each input's detector; builtins names the built-in
+	// detectors they use, for the health report.
+	sources  map[string]detectorSource
+	builtins []string
+	plugins  *supervisor
 }
 
 // New prepares an agent from a validated configuration.
@@ -41,18 +45,41 @@ func New(cfg *config.Config, version string, logger *slog.Logger) (*Agent, error
 	if logger == nil {
 		logger = slog.New(slog.DiscardHandler)
 	}
-	factory, err := detectors.Build(cfg.Detector.Type, cfg.Detector.Params)
-	if err != nil {
-		return nil, err
-	}
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	im, err := newInputMetrics(reg)
 	if err != nil {
 		return nil, err
 	}
-	return &Agent{cfg: cfg, version: version, logger: logger, reg: reg, factory: factory,
-		health: newHealth(), metrics: im, started: time.Now()}, nil
+	pm, err := newPluginMetrics(reg)
+	if err != nil {
+		return nil, err
+	}
+	a := &Agent{cfg: cfg, version: version, logger: logger, reg: reg, health: newHealth(), metrics: im, started: time.Now(),
+		sources: make(map[string]detectorSource),
+		plugins: newSupervisor(supervisorOptions{Metrics: pm, Logger: logger})}
+	for _, in := range cfg.Inputs {
+		if a.sources[in.Name], err = a.detectorSource(cfg.InputDetector(in)); err != nil {
+			return nil, fmt.Errorf("input %s: %w", in.Name, err)
+		}
+	}
+	return a, nil
+}
+
+// detectorSource resolves a detector section: a plugin, put under
+// supervision (only plugins some input uses are run), or a built-in.
+func (a *Agent) detectorSource(d config.Detector) (detectorSource, error) {
+	if p, ok := a.cfg.Plugin(d.Type); ok {
+		return a.plugins.add(p), nil
+	}
+	f, err := detectors.Build(d.Type, d.Params)
+	if err != nil {
+		return nil, err
+	}
+	if !slices.Contains(a.builtins, d.Type) {
+		a.builtins = append(a.builtins, d.Type)
+	}
+	return builtinSource{f}, nil
 }
 
 // Run runs the agent until ctx ends. It returns an error only for what the
@@ -79,13 +106,16 @@ func (a *Agent) Run(ctx context.Context) error {
 		return err
 	}
 	a.logger.Info("agent started", "agent_id", a.cfg.Agent.ID, "version", a.version, "control_plane", a.cfg.ControlPlane.URL,
-		"inputs", len(a.cfg.Inputs), "detector", a.factory.Info().Name, "outbox_depth", ob.Depth())
+		"inputs", len(a.cfg.Inputs), "detector", a.cfg.Detector.Type, "plugins", a.plugins.names(), "outbox_depth", ob.Depth())
+	// Plugins die after the inputs stop, so no batch is cut short for it.
+	defer a.plugins.Close()
 	g, gctx := errgroup.WithContext(ctx)
 	g.Go(func() error { return up.Run(gctx) })
 	for _, in := range a.cfg.Inputs {
 		r := a.newFileRunner(in, ob, pm)
 		g.Go(func() error { return r.Run(gctx) })
 	}
+	g.Go(func() error { return a.plugins.Run(gctx) })
 	g.Go(func() error { return srv.run(gctx) })
 	err = g.Wait()
 	a.logger.Info("agent stopped", "outbox_depth", ob.Depth())
@@ -103,7 +133,7 @@ func (a *Agent) newUplink(ob *outbox.Store) (*uplink.Uplink, error) {
 		HeartbeatInterval: a.cfg.ControlPlane.HeartbeatInterval,
 		Heartbeat: func() protocol.Heartbeat {
 			return protocol.Heartbeat{Hostname: hostname, AgentVersion: a.version, StartedAt: a.started.UTC(),
-				Inputs: a.health.inputs(), Detectors: []protocol.ComponentHealth{{Name: a.factory.Info().Name, Status: protocol.HealthOK}}}
+				Inputs: a.health.inputs(), Detectors: a.detectorHealth()}
 		},
 		Logger: a.logger, Registerer: a.reg,
 	})

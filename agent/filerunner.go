@@ -35,20 +35,28 @@ type fileRunner struct {
 	a       *Agent
 	ob      *outbox.Store
 	pm      *pipeline.Metrics
+	src     detectorSource
 	logger  *slog.Logger
 	limiter *lograte.Limiter
 }
 
 func (a *Agent) newFileRunner(in config.Input, ob *outbox.Store, pm *pipeline.Metrics) *fileRunner {
-	return &fileRunner{cfg: in, a: a, ob: ob, pm: pm,
+	src, ok := a.sources[in.Name]
+	if !ok { // not in the configuration the agent was made with (tests)
+		var err error
+		if src, err = a.detectorSource(a.cfg.InputDetector(in)); err != nil {
+			src = failedSource{err}
+		}
+	}
+	return &fileRunner{cfg: in, a: a, ob: ob, pm: pm, src: src,
 		logger: a.logger.With("component", "input", "input", in.Name), limiter: lograte.New(10 * time.Second)}
 }
 
 // Run reads until ctx ends (follow mode) or the file is done. Whatever
 // goes wrong with the input — the file missing, unreadable, truncated, a
-// commit failing — marks the input failed and is retried from the last
-// checkpoint: an unattended agent must not exit, nor stop its other
-// inputs, because one file misbehaves.
+// commit failing, its detector plugin down — marks the input failed and is
+// retried from the last checkpoint: an unattended agent must not exit, nor
+// stop its other inputs, because one file misbehaves.
 func (r *fileRunner) Run(ctx context.Context) error {
 	for ctx.Err() == nil {
 		err := r.runOnce(ctx)
@@ -63,12 +71,17 @@ func (r *fileRunner) Run(ctx context.Context) error {
 }
 
 func (r *fileRunner) runOnce(ctx context.Context) error {
+	pf, err := newPipelineFactory(r.src)
+	if err != nil {
+		return err
+	}
+	defer pf.closeInstances()
 	rd, source, err := r.open()
 	if err != nil {
 		return err
 	}
 	defer func() { _ = rd.Close() }()
-	return r.consume(ctx, rd, source)
+	return r.consume(ctx, rd, source, pf)
 }
 
 // open opens the file and resumes from its checkpoint when the checkpoint
@@ -120,7 +133,7 @@ func (r *fileRunner) resume(rd *input.Reader) (string, error) {
 	return source, err
 }
 
-func (r *fileRunner) consume(ctx context.Context, rd *input.Reader, source string) error {
+func (r *fileRunner) consume(ctx context.Context, rd *input.Reader, source string, pf *pipelineFactory) error {
 	r.a.health.set(r.cfg.Name, protocol.HealthOK, nil)
 	var p *pipeline.Pipeline
 	var fields []string
@@ -147,10 +160,11 @@ func (r *fileRunner) consume(ctx context.Context, rd *input.Reader, source strin
 		// The CSV header may arrive after the agent started (follow mode):
 		// series exist only once the columns are known.
 		if p == nil || !slices.Equal(fields, rd.Fields()) {
+			pf.closeInstances()
 			fields = slices.Clone(rd.Fields())
-			p = r.newPipeline(fields)
+			p = r.newPipeline(fields, pf)
 		}
-		if err := r.process(p, b, source); err != nil {
+		if err := r.process(p, pf, b, source); err != nil {
 			return err
 		}
 		pace.wait(ctx, len(b.Records)+len(b.Bad))
@@ -158,7 +172,7 @@ func (r *fileRunner) consume(ctx context.Context, rd *input.Reader, source strin
 	return nil
 }
 
-func (r *fileRunner) newPipeline(fields []string) *pipeline.Pipeline {
+func (r *fileRunner) newPipeline(fields []string, pf *pipelineFactory) *pipeline.Pipeline {
 	labels := maps.Clone(r.cfg.Labels)
 	if labels == nil {
 		labels = map[string]string{}
@@ -168,16 +182,19 @@ func (r *fileRunner) newPipeline(fields []string) *pipeline.Pipeline {
 	labels[InputLabel] = r.cfg.Name
 	return pipeline.New(pipeline.Options{
 		AgentID: r.a.cfg.Agent.ID, Input: r.cfg.Name, Labels: labels, Fields: fields,
-		Factory: r.a.factory, Decision: r.a.cfg.Decision.DecisionOptions(), Severity: r.a.cfg.Decision.Severity,
+		Factory: pf, Decision: r.a.cfg.Decision.DecisionOptions(), Severity: r.a.cfg.Decision.Severity,
 		LoadState: r.ob.State, Metrics: r.pm, Logger: r.logger,
 	})
 }
 
 // process scores a batch and commits its entries, state and position in
-// one transaction.
-func (r *fileRunner) process(p *pipeline.Pipeline, b input.Batch, source string) error {
-	r.countBad(b.Bad)
+// one transaction; not if its detector plugin was lost on the way, as
+// points would be missing.
+func (r *fileRunner) process(p *pipeline.Pipeline, pf *pipelineFactory, b input.Batch, source string) error {
 	res, err := p.Process(b.Records)
+	if err == nil {
+		err = pf.Lost()
+	}
 	if err != nil {
 		return err
 	}
@@ -186,6 +203,8 @@ func (r *fileRunner) process(p *pipeline.Pipeline, b input.Batch, source string)
 	if err != nil {
 		return err
 	}
+	// Counted once committed: a failed batch is read again.
+	r.countBad(b.Bad)
 	r.a.metrics.records.WithLabelValues(r.cfg.Name).Add(float64(len(b.Records)))
 	r.a.metrics.alerts.WithLabelValues(r.cfg.Name).Add(float64(res.Alerts))
 	return nil

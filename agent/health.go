@@ -35,3 +35,15 @@ func (h *health) inputs() []protocol.ComponentHealth {
 	sort.Slice(out, func(i, j int) bool { return out[i].Name < out[j].Name })
 	return out
 }
+
+// detectorHealth lists the detectors the inputs use: built-ins, always
+// ok, and plugins, failed while not running, with their last error.
+func (a *Agent) detectorHealth() []protocol.ComponentHealth {
+	out := make([]protocol.ComponentHealth, 0, len(a.builtins))
+	for _, name := range a.builtins {
+		out = append(out, protocol.ComponentHealth{Name: name, Status: protocol.HealthOK})
+	}
+	out = append(out, a.plugins.health()...)
+	sort.Slice(out, func(i, j int) bool { return out[i].Name < out[j].Name })
+	return out
+}

@@ -36,7 +36,7 @@ func (a *Agent) startHTTP(ob *outbox.Store) (*httpServer, error) {
 		_ = json.NewEncoder(w).Encode(map[string]any{
 			"status": "ok", "agent_id": a.cfg.Agent.ID, "version": a.version,
 			"uptime_seconds": time.Since(a.started).Seconds(), "outbox_depth": ob.Depth(),
-			"inputs": a.health.inputs(),
+			"inputs": a.health.inputs(), "detectors": a.detectorHealth(),
 		})
 	})
 	a.logger.Info("local endpoint listening", "addr", ln.Addr().String())

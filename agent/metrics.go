@@ -34,3 +34,33 @@ func newInputMetrics(reg prometheus.Registerer) (*inputMetrics, error) {
 	}
 	return m, nil
 }
+
+// pluginMetrics are the external detector plugins' metrics, by plugin name.
+type pluginMetrics struct {
+	up       *prometheus.GaugeVec
+	restarts *prometheus.CounterVec
+	crashes  *prometheus.CounterVec
+}
+
+func newPluginMetrics(reg prometheus.Registerer) (*pluginMetrics, error) {
+	m := &pluginMetrics{
+		up: prometheus.NewGaugeVec(prometheus.GaugeOpts{
+			Name: "pynomaly_agent_plugin_up",
+			Help: "1 while the detector plugin's process is running and answered its handshake, else 0.",
+		}, []string{"plugin"}),
+		restarts: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "pynomaly_agent_plugin_restarts_total",
+			Help: "Launches of a detector plugin after its first, successful or not: after a crash, a hang or a failed start.",
+		}, []string{"plugin"}),
+		crashes: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "pynomaly_agent_plugin_crashes_total",
+			Help: "Times a running detector plugin exited, or stopped answering and was killed.",
+		}, []string{"plugin"}),
+	}
+	for _, c := range []prometheus.Collector{m.up, m.restarts, m.crashes} {
+		if err := reg.Register(c); err != nil {
+			return nil, fmt.Errorf("agent: register plugin metrics: %w", err)
+		}
+	}
+	return m, nil
+}

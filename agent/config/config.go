@@ -17,6 +17,7 @@ type Config struct {
 	Inputs       []Input      `yaml:"inputs"`
 	Detector     Detector     `yaml:"detector"`
 	Decision     Decision     `yaml:"decision"`
+	Plugins      []Plugin     `yaml:"plugins,omitempty"`
 }
 
 // Agent identifies the agent and where it keeps its state.
@@ -58,6 +59,8 @@ type Input struct {
 	// Labels are added to every series from this input.
 	Labels map[string]string `yaml:"labels"`
 	File   *FileInput        `yaml:"file"`
+	// Detector, when set, replaces the top-level detector for this input.
+	Detector *Detector `yaml:"detector,omitempty"`
 }
 
 // FileInput reads a CSV or JSON-lines file.
@@ -80,8 +83,37 @@ type FileInput struct {
 
 // Detector picks the detector and its parameters.
 type Detector struct {
+	// Type names a built-in detector or a configured plugin.
 	Type   string            `yaml:"type"`
 	Params map[string]string `yaml:"params"`
+}
+
+// Plugin is an external detector: an executable the agent runs and talks
+// to over go-plugin (gRPC). A detector type equal to Name selects it.
+type Plugin struct {
+	// Name identifies the plugin in detector types, metrics and health.
+	Name string `yaml:"name"`
+	// Path of the executable.
+	Path string `yaml:"path"`
+}
+
+// InputDetector returns the detector in's series are scored with: its own
+// section, or else the top-level one.
+func (c *Config) InputDetector(in Input) Detector {
+	if in.Detector != nil {
+		return *in.Detector
+	}
+	return c.Detector
+}
+
+// Plugin returns the configured plugin named name.
+func (c *Config) Plugin(name string) (Plugin, bool) {
+	for _, p := range c.Plugins {
+		if p.Name == name {
+			return p, true
+		}
+	}
+	return Plugin{}, false
 }
 
 // Decision turns scores into alerts.

@@ -79,6 +79,9 @@ func (c *Config) resolvePaths(dir string) {
 			abs(&c.Inputs[i].File.Path)
 		}
 	}
+	for i := range c.Plugins {
+		abs(&c.Plugins[i].Path)
+	}
 }
 
 // envVars maps each supported environment variable to the key it overrides.

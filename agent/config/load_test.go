@@ -32,11 +32,12 @@ func TestLoadGood(t *testing.T) {
 				Path: filepath.Join(dir, "machine.csv"), Format: "csv", TimestampColumn: "timestamp",
 				Columns: []string{"temperature", "pressure"}, Separator: ";", Follow: true, Rate: 50}},
 			{Name: "events", File: &config.FileInput{Path: "/var/log/events.jsonl", Format: "jsonl",
-				TimestampColumn: "ts", Columns: []string{"latency"}}},
+				TimestampColumn: "ts", Columns: []string{"latency"}}, Detector: &config.Detector{Type: "spike"}},
 		},
 		Detector: config.Detector{Type: "zscore", Params: map[string]string{"window": "128", "min_samples": "16"}},
 		// consecutive and clear_after are unset in the file: defaults.
 		Decision: config.Decision{Threshold: 0.99, Consecutive: 1, ClearAfter: 10, Severity: "critical"},
+		Plugins:  []config.Plugin{{Name: "spike", Path: filepath.Join(dir, "plugins/spike")}},
 	}
 	if !reflect.DeepEqual(*cfg, want) {
 		t.Errorf("Load =\n%+v\nwant\n%+v", *cfg, want)

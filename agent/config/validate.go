@@ -8,7 +8,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/pynomaly/pynomaly/agent/detectors"
 	"github.com/pynomaly/pynomaly/agent/input"
 	"github.com/pynomaly/pynomaly/protocol"
 )
@@ -45,9 +44,8 @@ func (c *Config) Validate() error {
 	}
 	errs = append(errs, c.validateLog()...)
 	errs = append(errs, c.validateInputs()...)
-	if _, err := detectors.Build(c.Detector.Type, c.Detector.Params); err != nil {
-		add("detector: %v", err)
-	}
+	errs = append(errs, c.validatePlugins()...)
+	errs = append(errs, c.validateDetectors()...)
 	opts := c.Decision.DecisionOptions()
 	if err := opts.Validate(); err != nil {
 		add("decision: %v", err)

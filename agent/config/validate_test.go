@@ -6,11 +6,13 @@ import (
 	"testing"
 
 	"github.com/pynomaly/pynomaly/agent/config"
+	"github.com/pynomaly/pynomaly/agent/detectors"
 )
 
 // TestLoadBad loads each testdata/*.bad.yaml and checks the error it must
 // give. Every file is a valid config but for the one thing its name says.
 func TestLoadBad(t *testing.T) {
+	builtins := strings.Join(detectors.Names(), ", ")
 	tests := []struct {
 		file string
 		want string
@@ -42,7 +44,16 @@ func TestLoadBad(t *testing.T) {
 		{file: "quote_separator", want: `inputs[0].file.separator: "\"" cannot be a quote or a newline`},
 		{file: "negative_rate", want: "inputs[0].file.rate: -5 must be a finite number, not negative"},
 		{file: "rate_not_finite", want: "inputs[0].file.rate: +Inf must be a finite number"},
-		{file: "unknown_detector", want: `detector: unknown detector "iforest" (built in: zscore)`},
+		{file: "unknown_detector", want: `detector: unknown detector "nosuch" (built in: ` + builtins + "; plugins: none configured)"},
+		{file: "input_detector_unknown", want: `inputs[0].detector: unknown detector "spik" (built in: ` + builtins + "; plugins: spike)"},
+		{file: "input_detector_params", want: "inputs[0].detector: detector zscore: window 4 out of range"},
+		{file: "input_detector_no_type", want: "inputs[0].detector: type: must be set"},
+		{file: "plugin_no_path", want: "plugins[0].path: must be set"},
+		{file: "plugin_bad_name", want: `plugins[0].name: name "my.spike": character '.' is not allowed`},
+		{file: "plugin_duplicate", want: `plugins[1].name: "spike" is used by another plugin`},
+		{file: "plugin_builtin_name", want: `plugins[0].name: "zscore" is a built-in detector; give the plugin another name`},
+		{file: "plugin_params", want: "detector: params: detector spike is a plugin, which takes no params"},
+		{file: "plugin_unknown_key", want: `plugin_unknown_key.bad.yaml:13: unknown key "pth" (did you mean "path"?)`},
 		{file: "bad_param_key", want: `detector: detector zscore: unknown param "windw" (known: min_samples, window)`},
 		{file: "bad_param_value", want: `detector: detector zscore: param window="big": want an integer`},
 		{file: "bad_param_range", want: "detector: detector zscore: window 4 out of range"},

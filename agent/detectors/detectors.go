@@ -5,25 +5,50 @@ package detectors
 import (
 	"fmt"
 	"sort"
+	"strconv"
 	"strings"
 
+	"github.com/pynomaly/pynomaly/plugins/ewma"
+	"github.com/pynomaly/pynomaly/plugins/hbos"
+	"github.com/pynomaly/pynomaly/plugins/hst"
+	"github.com/pynomaly/pynomaly/plugins/iforest"
+	"github.com/pynomaly/pynomaly/plugins/pca"
 	"github.com/pynomaly/pynomaly/plugins/sdk"
+	"github.com/pynomaly/pynomaly/plugins/seasonal"
 	"github.com/pynomaly/pynomaly/plugins/zscore"
 )
 
 // Default is the detector used when none is configured.
 const Default = "zscore"
 
+// FitRowsParam is the parameter of batch detectors saying how many samples
+// of a series to fit on before scoring it; DefaultFitRows when absent.
+const (
+	FitRowsParam   = "fit_rows"
+	DefaultFitRows = 1000
+)
+
 type builder func(params map[string]string) (sdk.Factory, error)
 
-var builtins = map[string]builder{
-	"zscore": func(p map[string]string) (sdk.Factory, error) {
-		opts, err := zscore.ParseParams(p)
+// entry adapts a detector package's ParseParams and New to a builder.
+func entry[O any, F sdk.Factory](parse func(map[string]string) (O, error), build func(O) (F, error)) builder {
+	return func(p map[string]string) (sdk.Factory, error) {
+		o, err := parse(p)
 		if err != nil {
 			return nil, err
 		}
-		return zscore.New(opts)
-	},
+		return build(o)
+	}
+}
+
+var builtins = map[string]builder{
+	zscore.Name:   entry(zscore.ParseParams, zscore.New),
+	ewma.Name:     entry(ewma.ParseParams, ewma.New),
+	seasonal.Name: entry(seasonal.ParseParams, seasonal.New),
+	hst.Name:      entry(hst.ParseParams, hst.New),
+	iforest.Name:  entry(iforest.ParseParams, iforest.New),
+	hbos.Name:     entry(hbos.ParseParams, hbos.New),
+	pca.Name:      entry(pca.ParseParams, pca.New),
 }
 
 // Names lists the built-in detector types, sorted.
@@ -36,15 +61,54 @@ func Names() []string {
 	return names
 }
 
-// Build returns the factory for detector type name with params.
-func Build(name string, params map[string]string) (sdk.Factory, error) {
+// Lookup returns the detector as it is (a batch detector unfitted) and,
+// for batch detectors, the fit_rows parameter, removed from params before
+// the detector sees them.
+func Lookup(name string, params map[string]string) (f sdk.Factory, fitRows int, err error) {
 	b, ok := builtins[name]
 	if !ok {
-		return nil, fmt.Errorf("unknown detector %q (built in: %s)", name, strings.Join(Names(), ", "))
+		return nil, 0, fmt.Errorf("unknown detector %q (built in: %s)", name, strings.Join(Names(), ", "))
 	}
-	f, err := b(params)
+	rest, fitRows, err := splitFitRows(params)
 	if err != nil {
-		return nil, fmt.Errorf("detector %s: %w", name, err)
+		return nil, 0, fmt.Errorf("detector %s: %w", name, err)
 	}
-	return f, nil
+	if f, err = b(rest); err != nil {
+		return nil, 0, fmt.Errorf("detector %s: %w", name, err)
+	}
+	if f.Info().Kind != sdk.Batch {
+		if _, set := params[FitRowsParam]; set {
+			return nil, 0, fmt.Errorf("detector %s: %s applies to batch detectors only; %s learns as it scores", name, FitRowsParam, name)
+		}
+		return f, 0, nil
+	}
+	return f, fitRows, nil
+}
+
+// Build returns the detector ready for a live stream: a batch detector is
+// wrapped to fit on the first fit_rows samples of each series.
+func Build(name string, params map[string]string) (sdk.Factory, error) {
+	f, fitRows, err := Lookup(name, params)
+	if err != nil || f.Info().Kind != sdk.Batch {
+		return f, err
+	}
+	return sdk.FitFirst(f, fitRows)
+}
+
+func splitFitRows(params map[string]string) (map[string]string, int, error) {
+	v, ok := params[FitRowsParam]
+	if !ok {
+		return params, DefaultFitRows, nil
+	}
+	n, err := strconv.Atoi(v)
+	if err != nil || n < 2 {
+		return nil, 0, fmt.Errorf("%s %q: want an integer of at least 2", FitRowsParam, v)
+	}
+	rest := make(map[string]string, len(params)-1)
+	for k, v := range params {
+		if k != FitRowsParam {
+			rest[k] = v
+		}
+	}
+	return rest, n, nil
 }

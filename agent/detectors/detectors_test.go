@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/pynomaly/pynomaly/agent/detectors"
+	"github.com/pynomaly/pynomaly/plugins/sdk"
 	"github.com/pynomaly/pynomaly/plugins/zscore"
 )
 
@@ -26,7 +27,10 @@ func TestBuild(t *testing.T) {
 	}{
 		{name: "defaults", typ: "zscore", want: zscore.Options{Window: zscore.DefaultWindow, MinSamples: zscore.DefaultMinSamples}},
 		{name: "params", typ: "zscore", params: map[string]string{"window": "64", "min_samples": "8"}, want: zscore.Options{Window: 64, MinSamples: 8}},
-		{name: "unknown type", typ: "iforest", wantErr: `unknown detector "iforest" (built in: zscore)`},
+		{name: "unknown type", typ: "nope", wantErr: `unknown detector "nope" (built in: ewma, hbos, hst, iforest, pca, seasonal, zscore)`},
+		{name: "fit_rows on a streaming detector", typ: "zscore", params: map[string]string{"fit_rows": "100"}, wantErr: "fit_rows applies to batch detectors only"},
+		{name: "fit_rows not a number", typ: "iforest", params: map[string]string{"fit_rows": "many"}, wantErr: `detector iforest: fit_rows "many": want an integer of at least 2`},
+		{name: "fit_rows too small", typ: "iforest", params: map[string]string{"fit_rows": "1"}, wantErr: `fit_rows "1"`},
 		{name: "empty type", typ: "", wantErr: `unknown detector ""`},
 		{name: "unknown param", typ: "zscore", params: map[string]string{"windw": "64"}, wantErr: `detector zscore: unknown param "windw"`},
 		{name: "non-integer param", typ: "zscore", params: map[string]string{"window": "1e3"}, wantErr: `detector zscore: param window="1e3": want an integer`},
@@ -52,5 +56,40 @@ func TestBuild(t *testing.T) {
 				t.Errorf("Build = %q %+v, want %q %+v", f.Info().Name, z.Options(), tc.typ, tc.want)
 			}
 		})
+	}
+}
+
+// TestEveryBuiltinBuilds: each registered detector builds with defaults, and
+// batch detectors come out ready for a stream (fitted on their first rows).
+func TestEveryBuiltinBuilds(t *testing.T) {
+	required := map[string]map[string]string{"seasonal": {"season": "24"}}
+	for _, name := range detectors.Names() {
+		t.Run(name, func(t *testing.T) {
+			raw, fitRows, err := detectors.Lookup(name, required[name])
+			if err != nil {
+				t.Fatal(err)
+			}
+			live, err := detectors.Build(name, required[name])
+			if err != nil {
+				t.Fatal(err)
+			}
+			if live.Info().Name != name || live.Info().Kind != sdk.Streaming {
+				t.Errorf("Build(%s).Info() = %+v, want a streaming detector named %s", name, live.Info(), name)
+			}
+			wantRows := 0
+			if raw.Info().Kind == sdk.Batch {
+				wantRows = detectors.DefaultFitRows
+			}
+			if fitRows != wantRows {
+				t.Errorf("Lookup fit rows = %d, want %d", fitRows, wantRows)
+			}
+		})
+	}
+}
+
+func TestLookupFitRows(t *testing.T) {
+	f, n, err := detectors.Lookup("iforest", map[string]string{"fit_rows": "64", "trees": "10"})
+	if err != nil || n != 64 || f.Info().Kind != sdk.Batch {
+		t.Fatalf("Lookup = %v, %d, %v; want a batch iforest and 64 rows", f, n, err)
 	}
 }

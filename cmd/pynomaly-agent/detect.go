@@ -5,12 +5,14 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"log/slog"
 	"os"
 	"strings"
 
 	"github.com/pynomaly/pynomaly/agent/detectors"
 	"github.com/pynomaly/pynomaly/agent/input"
 	"github.com/pynomaly/pynomaly/agent/offline"
+	"github.com/pynomaly/pynomaly/plugins/sdk"
 )
 
 // paramFlag collects repeated --param key=value flags.
@@ -27,53 +29,85 @@ func (p paramFlag) Set(s string) error {
 	return nil
 }
 
+// detectFlags are detect's command-line flags.
+type detectFlags struct {
+	in, out, format, columns, sep, tsCol, det, plugin string
+	threshold                                         float64
+	fitRows                                           int
+	params                                            paramFlag
+}
+
 func runDetect(args []string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("detect", flag.ContinueOnError)
 	fs.SetOutput(stderr)
-	in := fs.String("input", "", "CSV or JSON-lines file to score (required)")
-	out := fs.String("output", "", "write results here instead of stdout")
-	format := fs.String("format", "csv", "input format: csv or jsonl")
-	columns := fs.String("columns", "", "comma-separated value columns (default: every column but the timestamp)")
-	sep := fs.String("separator", ",", "CSV separator, one character")
-	tsCol := fs.String("timestamp-column", "timestamp", `timestamp column; "" to number rows instead`)
-	det := fs.String("detector", detectors.Default, "detector: "+strings.Join(detectors.Names(), ", "))
-	threshold := fs.Float64("threshold", 0.999, "score at or above which a row is an anomaly, in (0, 1]")
-	params := paramFlag{}
-	fs.Var(params, "param", "detector parameter key=value (repeatable)")
+	f := detectFlags{params: paramFlag{}}
+	fs.StringVar(&f.in, "input", "", "CSV or JSON-lines file to score (required)")
+	fs.StringVar(&f.out, "output", "", "write results here instead of stdout")
+	fs.StringVar(&f.format, "format", "csv", "input format: csv or jsonl")
+	fs.StringVar(&f.columns, "columns", "", "comma-separated value columns (default: every column but the timestamp)")
+	fs.StringVar(&f.sep, "separator", ",", "CSV separator, one character")
+	fs.StringVar(&f.tsCol, "timestamp-column", "timestamp", `timestamp column; "" to number rows instead`)
+	fs.StringVar(&f.det, "detector", detectors.Default, "built-in detector: "+strings.Join(detectors.Names(), ", "))
+	fs.StringVar(&f.plugin, "plugin", "", "run this detector plugin binary instead of a built-in detector")
+	fs.Float64Var(&f.threshold, "threshold", 0.999, "score at or above which a row is an anomaly, in (0, 1]")
+	fs.IntVar(&f.fitRows, "fit-rows", 0, "batch detectors: fit on the first N valid rows, then score every row")
+	fs.Var(f.params, "param", "detector parameter key=value (repeatable)")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
-	opts, err := detectOptions(*in, *format, *columns, *sep, *tsCol, *det, *threshold, params)
+	opts, err := f.options()
 	if err != nil {
 		return usageError{err}
 	}
-	return detectTo(opts, *out, stdout, stderr)
+	if f.plugin != "" {
+		p, err := launchPlugin(f.plugin, len(f.params), stderr)
+		if err != nil {
+			return err
+		}
+		defer p.Kill()
+		opts.Factory = p.Factory()
+	}
+	return detectTo(opts, f.out, stdout, stderr)
 }
 
-func detectOptions(in, format, columns, sep, tsCol, det string, threshold float64, params map[string]string) (offline.Options, error) {
-	if in == "" {
+func (f detectFlags) options() (offline.Options, error) {
+	if f.in == "" {
 		return offline.Options{}, errors.New("detect: --input is required")
 	}
-	f, err := input.ParseFormat(format)
+	format, err := input.ParseFormat(f.format)
 	if err != nil {
 		return offline.Options{}, err
 	}
-	if len([]rune(sep)) != 1 || strings.ContainsAny(sep, "\"\r\n") {
-		return offline.Options{}, fmt.Errorf("--separator %q: want one character, not a quote or newline", sep)
+	if len([]rune(f.sep)) != 1 || strings.ContainsAny(f.sep, "\"\r\n") {
+		return offline.Options{}, fmt.Errorf("--separator %q: want one character, not a quote or newline", f.sep)
 	}
-	if !(threshold > 0 && threshold <= 1) {
-		return offline.Options{}, fmt.Errorf("--threshold %v: want a value in (0, 1]", threshold)
+	if !(f.threshold > 0 && f.threshold <= 1) {
+		return offline.Options{}, fmt.Errorf("--threshold %v: want a value in (0, 1]", f.threshold)
 	}
-	factory, err := detectors.Build(det, params)
-	if err != nil {
-		return offline.Options{}, err
+	opts := offline.Options{Path: f.in, Format: format, TimestampField: f.tsCol,
+		Separator: []rune(f.sep)[0], Threshold: f.threshold, FitRows: f.fitRows}
+	if f.columns != "" {
+		opts.Fields = strings.Split(f.columns, ",")
 	}
-	var fields []string
-	if columns != "" {
-		fields = strings.Split(columns, ",")
+	if f.plugin != "" {
+		return opts, nil
 	}
-	return offline.Options{Path: in, Format: f, TimestampField: tsCol, Fields: fields,
-		Separator: []rune(sep)[0], Factory: factory, Threshold: threshold}, nil
+	if _, set := f.params[detectors.FitRowsParam]; set {
+		return opts, fmt.Errorf("give the number of rows to fit on with --fit-rows, not --param %s", detectors.FitRowsParam)
+	}
+	if opts.Factory, _, err = detectors.Lookup(f.det, f.params); err != nil {
+		return opts, err
+	}
+	return opts, offline.CheckFitRows(opts.Factory.Info(), f.fitRows)
+}
+
+// launchPlugin starts a detector plugin for one detect run.
+func launchPlugin(path string, params int, stderr io.Writer) (*sdk.Plugin, error) {
+	if params > 0 {
+		return nil, usageError{errors.New("--param: plugins take no parameters from the command line")}
+	}
+	logger := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
+	return sdk.Launch(path, sdk.LaunchOptions{Logger: logger})
 }
 
 func detectTo(opts offline.Options, out string, stdout, stderr io.Writer) (err error) {

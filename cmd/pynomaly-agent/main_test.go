@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"math"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -77,7 +78,11 @@ func TestRunCommands(t *testing.T) {
 		{name: "detect help", args: []string{"detect", "--help"}, wantStderr: "-input string"},
 		{name: "missing --input", args: []string{"detect"}, usage: true, wantErr: "detect: --input is required"},
 		{name: "missing file", args: []string{"detect", "--input", missing}, wantErr: missing + ": no such file or directory"},
-		{name: "unknown detector", args: []string{"detect", "--input", data, "--detector", "iforest"}, usage: true, wantErr: `unknown detector "iforest" (built in: zscore)`},
+		{name: "unknown detector", args: []string{"detect", "--input", data, "--detector", "nope"}, usage: true, wantErr: `unknown detector "nope" (built in: ewma, hbos, hst, iforest, pca, seasonal, zscore)`},
+		{name: "batch detector without fit rows", args: []string{"detect", "--input", data, "--detector", "iforest"}, usage: true, wantErr: "iforest is a batch detector: give --fit-rows N"},
+		{name: "fit rows for a streaming detector", args: []string{"detect", "--input", data, "--fit-rows", "10"}, usage: true, wantErr: "--fit-rows applies to batch detectors; zscore learns as it scores"},
+		{name: "fit_rows as a param", args: []string{"detect", "--input", data, "--detector", "iforest", "--param", "fit_rows=10"}, usage: true, wantErr: "with --fit-rows, not --param fit_rows"},
+		{name: "missing plugin", args: []string{"detect", "--input", data, "--plugin", "/nonexistent/plug"}, wantErr: "/nonexistent/plug"},
 		{name: "param without value", args: []string{"detect", "--input", data, "--param", "window"}, usage: true, wantErr: `"window": want key=value`},
 		{name: "param not an integer", args: []string{"detect", "--input", data, "--param", "window=big"}, usage: true, wantErr: `param window="big": want an integer`},
 		{name: "unknown param", args: []string{"detect", "--input", data, "--param", "colour=1"}, usage: true, wantErr: `unknown param "colour"`},
@@ -128,29 +133,55 @@ func TestRunCommands(t *testing.T) {
 func TestDetectOutput(t *testing.T) {
 	dir := t.TempDir()
 	data := writeFile(t, dir, "data.csv", spikyCSV(100, 40, 80))
-	out := filepath.Join(dir, "out.csv")
-	var stdout, stderr bytes.Buffer
-	if err := run(t.Context(), []string{"detect", "--input", data, "--output", out, "--columns", "temperature"}, &stdout, &stderr); err != nil {
-		t.Fatalf("run: %v\n%s", err, stderr.String())
+	tests := []struct {
+		name   string
+		args   []string
+		header string
+	}{
+		{"zscore per column", []string{"--columns", "temperature"}, "timestamp,temperature,score,anomaly"},
+		{"iforest multivariate, fitted on the first rows", []string{"--detector", "iforest", "--fit-rows", "60", "--threshold", "0.7", "--param", "seed=3"},
+			"timestamp,temperature,pressure,score,anomaly"},
+		{"plugin", []string{"--plugin", buildSpikePlugin(t), "--columns", "temperature", "--threshold", "0.99"}, "timestamp,temperature,score,anomaly"},
 	}
-	if stdout.Len() != 0 {
-		t.Errorf("stdout with --output: %q", stdout.String())
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			out := filepath.Join(t.TempDir(), "out.csv")
+			var stdout, stderr bytes.Buffer
+			args := append([]string{"detect", "--input", data, "--output", out}, tc.args...)
+			if err := run(t.Context(), args, &stdout, &stderr); err != nil {
+				t.Fatalf("run: %v\n%s", err, stderr.String())
+			}
+			if stdout.Len() != 0 {
+				t.Errorf("stdout with --output: %q", stdout.String())
+			}
+			b, err := os.ReadFile(out)
+			if err != nil {
+				t.Fatal(err)
+			}
+			lines := strings.Split(strings.TrimSuffix(string(b), "\n"), "\n")
+			if lines[0] != tc.header || len(lines) != 101 {
+				t.Fatalf("output: header %q and %d rows, want %s and 100", lines[0], len(lines)-1, tc.header)
+			}
+			var anomalies []int
+			for i, l := range lines[1:] {
+				if strings.HasSuffix(l, ",true") {
+					anomalies = append(anomalies, i)
+				}
+			}
+			if fmt.Sprint(anomalies) != "[40 80]" {
+				t.Errorf("anomalies at rows %v, want [40 80]", anomalies)
+			}
+		})
 	}
-	b, err := os.ReadFile(out)
+}
+
+// buildSpikePlugin builds the example detector plugin for this test run.
+func buildSpikePlugin(t *testing.T) string {
+	t.Helper()
+	bin := filepath.Join(t.TempDir(), "spike")
+	out, err := exec.Command("go", "build", "-o", bin, "github.com/pynomaly/pynomaly/plugins/examples/spike").CombinedOutput()
 	if err != nil {
-		t.Fatal(err)
+		t.Fatalf("build the spike plugin: %v\n%s", err, out)
 	}
-	lines := strings.Split(strings.TrimSuffix(string(b), "\n"), "\n")
-	if lines[0] != "timestamp,temperature,score,anomaly" || len(lines) != 101 {
-		t.Fatalf("output: header %q and %d rows, want timestamp,temperature,score,anomaly and 100", lines[0], len(lines)-1)
-	}
-	var anomalies []int
-	for i, l := range lines[1:] {
-		if strings.HasSuffix(l, ",true") {
-			anomalies = append(anomalies, i)
-		}
-	}
-	if fmt.Sprint(anomalies) != "[40 80]" {
-		t.Errorf("anomalies at rows %v, want [40 80]", anomalies)
-	}
+	return bin
 }

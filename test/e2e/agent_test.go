@@ -117,11 +117,12 @@ func (a *agentProc) stop() {
 }
 
 type agentHealth struct {
-	OutboxDepth int64 `json:"outbox_depth"`
-	Inputs      []struct {
-		Name, Status, Error string
-	} `json:"inputs"`
+	OutboxDepth int64       `json:"outbox_depth"`
+	Inputs      []component `json:"inputs"`
+	Detectors   []component `json:"detectors"`
 }
+
+type component struct{ Name, Status, Error string }
 
 func (a *agentProc) health() (agentHealth, bool) {
 	var h agentHealth

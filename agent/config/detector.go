@@ -1,0 +1,79 @@
+package config
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+
+	"github.com/pynomaly/pynomaly/agent/detectors"
+	"github.com/pynomaly/pynomaly/protocol"
+)
+
+// validatePlugins checks the plugins section. It cannot tell whether a
+// path holds a compatible plugin: that takes starting it, which the agent
+// does (and reports) at run time.
+func (c *Config) validatePlugins() []error {
+	var errs []error
+	seen := map[string]bool{}
+	for i, p := range c.Plugins {
+		key := fmt.Sprintf("plugins[%d]", i)
+		switch err := protocol.ValidateAgentID(p.Name); {
+		case err != nil:
+			errs = append(errs, fmt.Errorf("%s.name: %v", key, strings.Replace(err.Error(), "agent id", "name", 1)))
+		case seen[p.Name]:
+			errs = append(errs, fmt.Errorf("%s.name: %q is used by another plugin", key, p.Name))
+		case slices.Contains(detectors.Names(), p.Name):
+			errs = append(errs, fmt.Errorf("%s.name: %q is a built-in detector; give the plugin another name", key, p.Name))
+		}
+		seen[p.Name] = true
+		if p.Path == "" {
+			errs = append(errs, fmt.Errorf("%s.path: must be set (the plugin's executable)", key))
+		}
+	}
+	return errs
+}
+
+// validateDetectors checks the top-level detector and every input's own.
+func (c *Config) validateDetectors() []error {
+	var errs []error
+	if err := c.validateDetector(c.Detector); err != nil {
+		errs = append(errs, fmt.Errorf("detector: %w", err))
+	}
+	for i, in := range c.Inputs {
+		if in.Detector == nil {
+			continue
+		}
+		if err := c.validateDetector(*in.Detector); err != nil {
+			errs = append(errs, fmt.Errorf("inputs[%d].detector: %w", i, err))
+		}
+	}
+	return errs
+}
+
+func (c *Config) validateDetector(d Detector) error {
+	if d.Type == "" {
+		return fmt.Errorf("type: must be set (built in: %s; plugins: %s)", strings.Join(detectors.Names(), ", "), c.pluginNames())
+	}
+	if _, ok := c.Plugin(d.Type); ok {
+		if len(d.Params) > 0 {
+			return fmt.Errorf("params: detector %s is a plugin, which takes no params", d.Type)
+		}
+		return nil
+	}
+	if !slices.Contains(detectors.Names(), d.Type) {
+		return fmt.Errorf("unknown detector %q (built in: %s; plugins: %s)", d.Type, strings.Join(detectors.Names(), ", "), c.pluginNames())
+	}
+	_, err := detectors.Build(d.Type, d.Params)
+	return err
+}
+
+func (c *Config) pluginNames() string {
+	if len(c.Plugins) == 0 {
+		return "none configured"
+	}
+	names := make([]string, len(c.Plugins))
+	for i, p := range c.Plugins {
+		names[i] = p.Name
+	}
+	return strings.Join(names, ", ")
+}

@@ -1,0 +1,130 @@
+package agent
+
+import (
+	"cmp"
+	"context"
+	"log/slog"
+	"slices"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/pynomaly/pynomaly/agent/config"
+	"github.com/pynomaly/pynomaly/plugins/sdk"
+	"github.com/pynomaly/pynomaly/protocol"
+)
+
+// Defaults of supervisorOptions.
+const (
+	// pluginCallTimeout bounds every call to a plugin: a plugin that hangs
+	// fails the batch instead of blocking its inputs, and is killed and
+	// restarted.
+	pluginCallTimeout = 10 * time.Second
+	// pluginMinBackoff and pluginMaxBackoff bound the wait before a plugin
+	// that crashed or failed to start is launched again; the wait doubles
+	// with each failure in a row.
+	pluginMinBackoff = time.Second
+	pluginMaxBackoff = time.Minute
+	// pluginWatchInterval is how often the supervisor looks for plugins
+	// that exited, or are due a new start.
+	pluginWatchInterval = 500 * time.Millisecond
+)
+
+// supervisorOptions configures a supervisor; zero durations take the
+// defaults (sdk.DefaultStartTimeout for StartTimeout).
+type supervisorOptions struct {
+	StartTimeout, CallTimeout time.Duration
+	MinBackoff, MaxBackoff    time.Duration
+	WatchInterval             time.Duration
+	Metrics                   *pluginMetrics
+	Logger                    *slog.Logger
+}
+
+// supervisor runs the detector plugins that inputs use. Run launches
+// them, notices a plugin that exited and launches it again after a
+// backoff; inputs get a plugin's factory through its managedPlugin, which
+// also launches it on demand. A plugin that cannot start never stops the
+// agent: the inputs using it fail and retry, the others run on. Close
+// kills every plugin; the agent calls it once its inputs have stopped.
+type supervisor struct {
+	opts    supervisorOptions
+	plugins []*managedPlugin
+}
+
+func newSupervisor(opts supervisorOptions) *supervisor {
+	opts.StartTimeout = cmp.Or(opts.StartTimeout, sdk.DefaultStartTimeout)
+	opts.CallTimeout = cmp.Or(opts.CallTimeout, pluginCallTimeout)
+	opts.MinBackoff = cmp.Or(opts.MinBackoff, pluginMinBackoff)
+	opts.MaxBackoff = max(opts.MinBackoff, cmp.Or(opts.MaxBackoff, pluginMaxBackoff))
+	opts.WatchInterval = cmp.Or(opts.WatchInterval, pluginWatchInterval)
+	if opts.Logger == nil {
+		opts.Logger = slog.New(slog.DiscardHandler)
+	}
+	if opts.Metrics == nil {
+		opts.Metrics, _ = newPluginMetrics(prometheus.NewRegistry()) // a new registry cannot conflict
+	}
+	return &supervisor{opts: opts}
+}
+
+// add puts plugin p under supervision, once; it does not launch it.
+func (s *supervisor) add(p config.Plugin) *managedPlugin {
+	for _, m := range s.plugins {
+		if m.name == p.Name {
+			return m
+		}
+	}
+	mt := s.opts.Metrics
+	m := &managedPlugin{name: p.Name, path: p.Path, opts: &s.opts,
+		logger: s.opts.Logger.With("component", "plugin", "plugin", p.Name),
+		up:     mt.up.WithLabelValues(p.Name), restarts: mt.restarts.WithLabelValues(p.Name), crashes: mt.crashes.WithLabelValues(p.Name)}
+	s.plugins = append(s.plugins, m)
+	return m
+}
+
+// names lists the supervised plugins.
+func (s *supervisor) names() []string {
+	out := make([]string, len(s.plugins))
+	for i, m := range s.plugins {
+		out[i] = m.name
+	}
+	return out
+}
+
+// Run launches the plugins, then relaunches any that exits, until ctx
+// ends. It does not kill them: Close does.
+func (s *supervisor) Run(ctx context.Context) error {
+	if len(s.plugins) == 0 {
+		return nil
+	}
+	t := time.NewTicker(s.opts.WatchInterval)
+	defer t.Stop()
+	for {
+		for _, m := range s.plugins {
+			if ctx.Err() == nil {
+				m.watch()
+			}
+		}
+		select {
+		case <-ctx.Done():
+			return nil
+		case <-t.C:
+		}
+	}
+}
+
+// Close kills every plugin and keeps them from being launched again.
+func (s *supervisor) Close() {
+	for _, m := range s.plugins {
+		m.close()
+	}
+}
+
+// health returns each plugin's state, by name.
+func (s *supervisor) health() []protocol.ComponentHealth {
+	out := make([]protocol.ComponentHealth, 0, len(s.plugins))
+	for _, m := range s.plugins {
+		out = append(out, m.health())
+	}
+	slices.SortFunc(out, func(a, b protocol.ComponentHealth) int { return cmp.Compare(a.Name, b.Name) })
+	return out
+}

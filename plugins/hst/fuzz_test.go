@@ -1,0 +1,51 @@
+package hst_test
+
+import (
+	"bytes"
+	"errors"
+	"math"
+	"testing"
+
+	"github.com/pynomaly/pynomaly/plugins/hst"
+	"github.com/pynomaly/pynomaly/plugins/sdk"
+)
+
+// FuzzUnmarshal feeds arbitrary bytes to UnmarshalBinary of a small
+// two-feature instance (2 trees, depth 4, window 10). The committed corpus
+// in testdata/fuzz/FuzzUnmarshal holds valid snapshots of such an instance
+// and near misses.
+func FuzzUnmarshal(f *testing.F) {
+	fac := mustFactory(f, hst.Options{Trees: 2, Depth: 4, Window: 10})
+	for _, n := range []int{0, 3, 10, 25} {
+		d := mustInstance(f, fac, 2)
+		scoreAll(f, d, cluster(uint64(n), n, 0, 5))
+		f.Add(mustSnapshot(f, d))
+	}
+	huge := []float64{math.MaxFloat64, -math.MaxFloat64}
+	f.Fuzz(func(t *testing.T, data []byte) {
+		d := mustInstance(t, fac, 2)
+		before := mustSnapshot(t, d)
+		if err := d.UnmarshalBinary(data); err != nil {
+			if !errors.Is(err, sdk.ErrBadSnapshot) {
+				t.Fatalf("error %v does not wrap ErrBadSnapshot", err)
+			}
+			if !bytes.Equal(mustSnapshot(t, d), before) {
+				t.Fatal("rejected snapshot changed the instance")
+			}
+			return
+		}
+		if !bytes.Equal(mustSnapshot(t, d), data) {
+			t.Fatal("accepted snapshot does not marshal back to the same bytes")
+		}
+		// A window's worth, so a swap happens on whatever was restored;
+		// mustScore checks every score lands in [0, 1].
+		for i := range 12 {
+			x := []float64{float64(i), math.SmallestNonzeroFloat64}
+			if i%4 == 0 {
+				x = huge
+			}
+			mustExplain(t, d, x)
+			mustScore(t, d, x)
+		}
+	})
+}

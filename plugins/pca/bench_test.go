@@ -1,0 +1,83 @@
+package pca_test
+
+import (
+	"fmt"
+	"runtime"
+	"testing"
+
+	"github.com/pynomaly/pynomaly/plugins/pca"
+)
+
+// BenchmarkFit fits the default model (95% of the variance) on 10,000 rows.
+func BenchmarkFit(b *testing.B) {
+	for _, dim := range []int{4, 16} {
+		b.Run(fmt.Sprintf("dim=%d", dim), func(b *testing.B) {
+			xs, _ := labelled(40, 10000, dim, 0.05)
+			d := mustInstance(b, mustFactory(b, pca.Options{}), dim)
+			for b.Loop() {
+				if err := d.Fit(xs); err != nil {
+					b.Fatal(err)
+				}
+			}
+			b.ReportMetric(float64(len(xs))*float64(b.N)/b.Elapsed().Seconds(), "rows/s")
+			b.ReportMetric(float64(len(mustSnapshot(b, d))), "snapshot-B")
+			b.ReportMetric(retained(b, mustFactory(b, pca.Options{}), xs), "heap-B")
+			runtime.KeepAlive(d) // live through retained, not counted there
+		})
+	}
+}
+
+// BenchmarkScore scores one point at a time.
+func BenchmarkScore(b *testing.B) {
+	for _, dim := range []int{4, 16} {
+		b.Run(fmt.Sprintf("dim=%d", dim), func(b *testing.B) {
+			xs, _ := labelled(41, 10000, dim, 0.05)
+			d := mustFitted(b, mustFactory(b, pca.Options{}), xs)
+			i := 0
+			for b.Loop() {
+				if _, err := d.Score(xs[i%len(xs)]); err != nil {
+					b.Fatal(err)
+				}
+				i++
+			}
+			b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "points/s")
+		})
+	}
+}
+
+// BenchmarkScoreBatch scores batches of 1024 points; ns/op is per batch.
+func BenchmarkScoreBatch(b *testing.B) {
+	for _, dim := range []int{4, 16} {
+		b.Run(fmt.Sprintf("dim=%d", dim), func(b *testing.B) {
+			xs, _ := labelled(42, 10000, dim, 0.05)
+			d := mustFitted(b, mustFactory(b, pca.Options{}), xs)
+			out := make([]float64, 1024)
+			i := 0
+			for b.Loop() {
+				batch := xs[i%9*1024 : i%9*1024+1024]
+				if _, err := d.ScoreBatch(batch, out); err != nil {
+					b.Fatal(err)
+				}
+				i++
+			}
+			b.ReportMetric(float64(b.N*len(out))/b.Elapsed().Seconds(), "points/s")
+		})
+	}
+}
+
+// retained returns the heap a fitted instance holds: allocated by New and
+// Fit, and still live after a collection; the mean over ten instances.
+func retained(b *testing.B, f *pca.Factory, xs [][]float64) float64 {
+	var before, after runtime.MemStats
+	runtime.GC()
+	runtime.ReadMemStats(&before)
+	keep := make([]model, 10)
+	for i := range keep {
+		keep[i] = mustFitted(b, f, xs)
+	}
+	runtime.GC()
+	runtime.ReadMemStats(&after)
+	runtime.KeepAlive(keep)
+	runtime.KeepAlive(xs)
+	return (float64(after.HeapAlloc) - float64(before.HeapAlloc)) / float64(len(keep))
+}

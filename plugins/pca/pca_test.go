@@ -1,0 +1,260 @@
+package pca_test
+
+import (
+	"bytes"
+	"encoding/binary"
+	"errors"
+	"math"
+	"sync"
+	"testing"
+
+	"github.com/pynomaly/pynomaly/plugins/pca"
+	"github.com/pynomaly/pynomaly/plugins/sdk"
+)
+
+func TestFindsOutliers(t *testing.T) {
+	tests := []struct {
+		name string
+		opts pca.Options
+		dim  int
+	}{
+		{name: "dim 4", dim: 4},
+		{name: "dim 8", dim: 8},
+		{name: "dim 16", dim: 16},
+		{name: "two components", opts: pca.Options{Components: 2}, dim: 6},
+		{name: "variance 0.99", opts: pca.Options{Variance: 0.99}, dim: 6},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			// Fitted on a contaminated half, as real windows are; scored on
+			// the other half.
+			xs, outlier := labelled(10, 8000, tc.dim, 0.05)
+			train, test, outlier := xs[:4000], xs[4000:], outlier[4000:]
+			d := mustFitted(t, mustFactory(t, tc.opts), train)
+			got := auc(scoreAll(t, d, test), outlier)
+			if got < 0.9 {
+				t.Errorf("ROC-AUC %.4f, want >= 0.9", got)
+			}
+			t.Logf("ROC-AUC %.4f", got)
+		})
+	}
+}
+
+func TestScoreBatchMatchesScore(t *testing.T) {
+	xs, _ := labelled(11, 3000, 3, 0.05)
+	d := mustFitted(t, mustFactory(t, pca.Options{}), xs[:2000])
+	want := scoreAll(t, d, xs)
+	out := make([]float64, len(xs))
+	if n, err := d.ScoreBatch(xs, out); n != len(xs) || err != nil {
+		t.Fatalf("ScoreBatch = %d, %v; want %d, nil", n, err, len(xs))
+	}
+	for i := range xs {
+		if math.Float64bits(out[i]) != math.Float64bits(want[i]) {
+			t.Fatalf("point %d: batch %v, alone %v", i, out[i], want[i])
+		}
+	}
+	bad := append(xs[:10:10], []float64{1, math.NaN(), 3}, xs[11])
+	if n, err := d.ScoreBatch(bad, out); n != 10 || !errors.Is(err, sdk.ErrInvalidInput) {
+		t.Errorf("ScoreBatch with NaN at 10 = %d, %v; want 10, ErrInvalidInput", n, err)
+	}
+	if n, err := d.ScoreBatch(xs, out[:5]); n != 0 || !errors.Is(err, sdk.ErrInvalidInput) {
+		t.Errorf("ScoreBatch into short out = %d, %v; want 0, ErrInvalidInput", n, err)
+	}
+}
+
+func TestNotFitted(t *testing.T) {
+	d := mustInstance(t, mustFactory(t, pca.Options{}), 2)
+	if _, err := d.Score([]float64{1, 2}); !errors.Is(err, sdk.ErrNotFitted) {
+		t.Errorf("Score before Fit: %v, want ErrNotFitted", err)
+	}
+	if n, err := d.ScoreBatch([][]float64{{1, 2}}, make([]float64, 1)); n != 0 || !errors.Is(err, sdk.ErrNotFitted) {
+		t.Errorf("ScoreBatch before Fit = %d, %v; want 0, ErrNotFitted", n, err)
+	}
+	if _, err := d.Explain([]float64{1, 2}); !errors.Is(err, sdk.ErrNotFitted) {
+		t.Errorf("Explain before Fit: %v, want ErrNotFitted", err)
+	}
+	if _, err := d.Score([]float64{math.NaN(), 2}); !errors.Is(err, sdk.ErrInvalidInput) {
+		t.Errorf("Score(NaN) before Fit: %v, want ErrInvalidInput", err)
+	}
+}
+
+func TestBadInput(t *testing.T) {
+	good, _ := labelled(12, 300, 2, 0)
+	withRow := func(i int, row []float64) [][]float64 {
+		xs := append([][]float64(nil), good...)
+		xs[i] = row
+		return xs
+	}
+	tests := []struct {
+		name  string
+		fit   [][]float64
+		point []float64
+	}{
+		{name: "nil", fit: nil, point: nil},
+		{name: "empty", fit: [][]float64{}, point: []float64{}},
+		{name: "one row", fit: good[:1]},
+		{name: "nil row", fit: withRow(5, nil)},
+		{name: "short", fit: withRow(0, []float64{1}), point: []float64{1}},
+		{name: "long", fit: withRow(299, []float64{1, 2, 3}), point: []float64{1, 2, 3}},
+		{name: "NaN", fit: withRow(7, []float64{0, math.NaN()}), point: []float64{math.NaN(), 0}},
+		{name: "+Inf", fit: withRow(8, []float64{math.Inf(1), 0}), point: []float64{0, math.Inf(1)}},
+		{name: "-Inf", fit: withRow(9, []float64{0, math.Inf(-1)}), point: []float64{math.Inf(-1), 0}},
+	}
+	f := mustFactory(t, pca.Options{})
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			d := mustFitted(t, f, good)
+			before := mustSnapshot(t, d)
+			if err := d.Fit(tc.fit); !errors.Is(err, sdk.ErrInvalidInput) {
+				t.Errorf("Fit: %v, want ErrInvalidInput", err)
+			}
+			if !bytes.Equal(mustSnapshot(t, d), before) {
+				t.Errorf("rejected Fit changed the model")
+			}
+			if tc.point == nil && tc.name != "nil" {
+				return
+			}
+			if s, err := d.Score(tc.point); !errors.Is(err, sdk.ErrInvalidInput) || s != 0 {
+				t.Errorf("Score = %v, %v; want 0, ErrInvalidInput", s, err)
+			}
+			if _, err := d.Explain(tc.point); !errors.Is(err, sdk.ErrInvalidInput) {
+				t.Errorf("Explain: %v, want ErrInvalidInput", err)
+			}
+		})
+	}
+}
+
+func TestExtremeValues(t *testing.T) {
+	d := mustInstance(t, mustFactory(t, pca.Options{}), 2)
+	if err := d.Fit([][]float64{{-math.MaxFloat64, 0}, {math.MaxFloat64, 1}, {0, 2}}); !errors.Is(err, sdk.ErrInvalidInput) {
+		t.Errorf("Fit with a spread beyond float64: %v, want ErrInvalidInput", err)
+	}
+	xs, _ := labelled(12, 500, 3, 0)
+	xs = append(xs, []float64{1e-300, 0, 0}, []float64{0, math.SmallestNonzeroFloat64, 0})
+	d = mustFitted(t, mustFactory(t, pca.Options{}), xs)
+	for _, x := range [][]float64{
+		{math.MaxFloat64, -math.MaxFloat64, 0}, {1e200, 1e200, 1e200}, {1e160, 0, 0}, {0, 0, 0},
+	} {
+		if s := mustScore(t, d, x); x[0] != 0 && s != 1 {
+			t.Errorf("Score(%v) = %v, want 1", x, s)
+		}
+		e, err := d.Explain(x)
+		if err != nil {
+			t.Fatalf("Explain(%v): %v", x, err)
+		}
+		var sum float64
+		for _, v := range e {
+			sum += v
+		}
+		if !(math.Abs(sum-1) < 1e-9) {
+			t.Errorf("Explain(%v) = %v, want shares summing to 1", x, e)
+		}
+	}
+}
+
+func TestConstantData(t *testing.T) {
+	d := mustFitted(t, mustFactory(t, pca.Options{}), [][]float64{{3, 3}, {3, 3}, {3, 3}})
+	// Every training row reconstructs exactly, so the same point scores
+	// the middle rank of the tied errors.
+	if s := mustScore(t, d, []float64{3, 3}); s != 0.5 {
+		t.Errorf("Score(3, 3) = %v, want 0.5", s)
+	}
+	if e, err := d.Explain([]float64{3, 3}); err != nil || e[0] != 0.5 || e[1] != 0.5 {
+		t.Errorf("Explain(3, 3) = %v, %v; want equal shares", e, err)
+	}
+}
+
+func TestComponents(t *testing.T) {
+	xs, _ := labelled(13, 1000, 8, 0)
+	tests := []struct {
+		opts pca.Options
+		want uint32
+	}{
+		{opts: pca.Options{}, want: 2}, // the data lies near a plane
+		{opts: pca.Options{Components: 3}, want: 3},
+		{opts: pca.Options{Components: 7}, want: 7},
+		{opts: pca.Options{Variance: 1}, want: 7}, // at most dim−1
+		{opts: pca.Options{Variance: 0.01}, want: 1},
+	}
+	for _, tc := range tests {
+		snap := mustSnapshot(t, mustFitted(t, mustFactory(t, tc.opts), xs))
+		if k := binary.LittleEndian.Uint32(snap[8:]); k != tc.want {
+			t.Errorf("%+v: kept %d components, want %d", tc.opts, k, tc.want)
+		}
+	}
+}
+
+func TestDeterministic(t *testing.T) {
+	xs, _ := labelled(13, 3000, 5, 0.05)
+	f := mustFactory(t, pca.Options{})
+	if !bytes.Equal(mustSnapshot(t, mustFitted(t, f, xs)), mustSnapshot(t, mustFitted(t, f, xs))) {
+		t.Error("two fits on the same rows gave different models")
+	}
+}
+
+func TestExplainNamesShiftedFeature(t *testing.T) {
+	const dim = 6
+	xs, _ := labelled(14, 3000, dim, 0)
+	d := mustFitted(t, mustFactory(t, pca.Options{}), xs)
+	for j := range dim {
+		x := append([]float64(nil), xs[0]...)
+		x[j] += 10
+		e, err := d.Explain(x)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var sum float64
+		top := 0
+		for i, v := range e {
+			if v < 0 {
+				t.Errorf("feature %d: contribution %v < 0", i, v)
+			}
+			sum += v
+			if v > e[top] {
+				top = i
+			}
+		}
+		t.Logf("shifted %d: %.3f", j, e)
+		if top != j || math.Abs(sum-1) > 1e-12 {
+			t.Errorf("shifted feature %d: Explain = %.3f (sum %v), want the largest at %d", j, e, sum, j)
+		}
+	}
+}
+
+func TestConcurrentInstances(t *testing.T) {
+	f := mustFactory(t, pca.Options{})
+	xs, _ := labelled(15, 2000, 3, 0.05)
+	want := scoreAll(t, mustFitted(t, f, xs), xs)
+	var wg sync.WaitGroup
+	for range 8 {
+		wg.Go(func() {
+			d := mustInstance(t, f, 3)
+			if err := d.Fit(xs); err != nil {
+				t.Error(err)
+				return
+			}
+			for i, x := range xs {
+				if s, err := d.Score(x); err != nil || s != want[i] {
+					t.Errorf("point %d: score %v, %v; serial run gave %v", i, s, err, want[i])
+					return
+				}
+			}
+		})
+	}
+	wg.Wait()
+}
+
+func TestScoreDoesNotAllocate(t *testing.T) {
+	xs, _ := labelled(16, 1000, 4, 0.05)
+	d := mustFitted(t, mustFactory(t, pca.Options{}), xs)
+	i := 0
+	allocs := testing.AllocsPerRun(500, func() {
+		i++
+		if _, err := d.Score(xs[i%len(xs)]); err != nil {
+			t.Fatal(err)
+		}
+	})
+	if allocs != 0 {
+		t.Errorf("Score allocates %v times per call, want 0", allocs)
+	}
+}

@@ -1,0 +1,45 @@
+package seasonal_test
+
+import (
+	"bytes"
+	"errors"
+	"math"
+	"testing"
+
+	"github.com/pynomaly/pynomaly/plugins/sdk"
+	"github.com/pynomaly/pynomaly/plugins/seasonal"
+)
+
+// FuzzUnmarshal feeds arbitrary bytes to UnmarshalBinary of a season-4
+// instance. The committed corpus in testdata/fuzz/FuzzUnmarshal holds valid
+// snapshots of such an instance and near misses.
+func FuzzUnmarshal(f *testing.F) {
+	fac := mustFactory(f, seasonal.Options{Season: 4})
+	for _, n := range []int{0, 3, 6, 8, 30} {
+		d := mustInstance(f, fac)
+		scoreAll(f, d, sine(uint64(n), n, 4, 3, 1))
+		f.Add(mustSnapshot(f, d))
+	}
+	f.Fuzz(func(t *testing.T, data []byte) {
+		d := mustInstance(t, fac)
+		before := mustSnapshot(t, d)
+		if err := d.UnmarshalBinary(data); err != nil {
+			if !errors.Is(err, sdk.ErrBadSnapshot) {
+				t.Fatalf("error %v does not wrap ErrBadSnapshot", err)
+			}
+			if !bytes.Equal(mustSnapshot(t, d), before) {
+				t.Fatal("rejected snapshot changed the instance")
+			}
+			return
+		}
+		if !bytes.Equal(mustSnapshot(t, d), data) {
+			t.Fatal("accepted snapshot does not marshal back to the same bytes")
+		}
+		// Two seasons' worth, so a warm-up in progress completes: mustScore
+		// checks every score lands in [0, 1], whatever finite state was
+		// restored.
+		for _, x := range []float64{0, 1, -math.MaxFloat64, math.MaxFloat64, math.SmallestNonzeroFloat64, 0, 1, -1, 5} {
+			mustScore(t, d, x)
+		}
+	})
+}
