@@ -5,7 +5,9 @@ import (
 	"log/slog"
 	"maps"
 	"math"
+	"slices"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -83,7 +85,9 @@ func process(t testing.TB, p *pipeline.Pipeline, recs []input.Record) pipeline.R
 // runInBatches processes recs in batches cut at cuts, with a new pipeline
 // per batch that starts from the states the previous ones committed, as
 // the agent does after a restart. It returns the entries as "id payload"
-// lines and the final states.
+// lines, grouped by series (stable, so each series keeps its emitted
+// order: what the agent promises is order per series, not across series
+// within a batch), and the final states.
 func runInBatches(t testing.TB, recs []input.Record, cuts ...int) ([]string, states) {
 	t.Helper()
 	st := states{}
@@ -97,7 +101,20 @@ func runInBatches(t testing.TB, recs []input.Record, cuts ...int) ([]string, sta
 		maps.Copy(st, res.States)
 		start = end
 	}
+	slices.SortStableFunc(out, func(a, b string) int {
+		return strings.Compare(seriesOf(t, a), seriesOf(t, b))
+	})
 	return out, st
+}
+
+// seriesOf returns the series of an "id payload" line.
+func seriesOf(t testing.TB, line string) string {
+	_, payload, _ := strings.Cut(line, " ")
+	a, err := protocol.DecodeAlert([]byte(payload))
+	if err != nil {
+		t.Fatalf("entry payload: %v", err)
+	}
+	return a.Series
 }
 
 func equalStates(a, b states) bool {

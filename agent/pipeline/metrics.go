@@ -54,17 +54,30 @@ func (m *Metrics) forModel(model string) *modelMetrics {
 	}
 }
 
-func (m *modelMetrics) observe(d time.Duration, err error, anomalous bool) {
+// observeBatch records n points scored in d, each at the batch's average.
+func (m *modelMetrics) observeBatch(d time.Duration, n int) {
+	if m == nil || n == 0 {
+		return
+	}
+	per := d.Seconds() / float64(n)
+	for range n {
+		m.latency.Observe(per)
+	}
+}
+
+func (m *modelMetrics) refused() {
+	if m != nil {
+		m.errors.Inc()
+	}
+}
+
+func (m *modelMetrics) result(anomalous bool) {
 	if m == nil {
 		return
 	}
-	m.latency.Observe(d.Seconds())
-	switch {
-	case err != nil:
-		m.errors.Inc()
-	case anomalous:
+	if anomalous {
 		m.anomaly.Inc()
-	default:
+	} else {
 		m.normal.Inc()
 	}
 }

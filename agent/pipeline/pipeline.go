@@ -43,10 +43,14 @@ type Pipeline struct {
 	fields  []field
 	series  map[string]*series
 	metrics *modelMetrics
+	// Scratch for scoreSeries, reused across batches.
+	xs     [][]float64
+	scores []float64
 }
 
 type field struct {
 	name, series, stateKey string
+	index                  int
 }
 
 type series struct {
@@ -66,7 +70,7 @@ func New(opts Options) *Pipeline {
 	p := &Pipeline{opts: opts, series: make(map[string]*series), metrics: opts.Metrics.forModel(opts.Factory.Info().Name)}
 	for _, f := range opts.Fields {
 		name := protocol.SeriesName(f, opts.Labels)
-		p.fields = append(p.fields, field{name: f, series: name, stateKey: opts.Input + "/" + name})
+		p.fields = append(p.fields, field{name: f, series: name, stateKey: opts.Input + "/" + name, index: len(p.fields)})
 	}
 	return p
 }
@@ -80,15 +84,15 @@ type Result struct {
 	Alerts int
 }
 
-// Process scores recs in order. It fails only when a series' saved state
-// cannot be loaded or its detector cannot be created.
+// Process scores recs in order. Each series' values cross to its detector
+// in one ScoreBatch call, which is what keeps an out-of-process plugin
+// detector affordable. It fails only when a series' saved state cannot be
+// loaded or its detector cannot be created.
 func (p *Pipeline) Process(recs []input.Record) (Result, error) {
 	var res Result
-	for i := range recs {
-		for j := range p.fields {
-			if err := p.score(&recs[i], j, &res); err != nil {
-				return Result{}, err
-			}
+	for j := range p.fields {
+		if err := p.scoreSeries(recs, j, &res); err != nil {
+			return Result{}, err
 		}
 	}
 	res.States = make(map[string][]byte)
@@ -107,35 +111,65 @@ func (p *Pipeline) Process(recs []input.Record) (Result, error) {
 	return res, nil
 }
 
-func (p *Pipeline) score(rec *input.Record, j int, res *Result) error {
+// scoreSeries scores field j of every record, then decides on the scores
+// in record order. A value the detector refuses is counted and skipped.
+func (p *Pipeline) scoreSeries(recs []input.Record, j int, res *Result) error {
 	f := &p.fields[j]
 	s, err := p.seriesFor(f)
-	if err != nil {
+	if err != nil || len(recs) == 0 {
 		return err
 	}
-	v := rec.Values[j]
-	start := time.Now()
-	score, err := s.det.Score([]float64{v})
-	anomalous := err == nil && score >= p.opts.Decision.Threshold
-	p.metrics.observe(time.Since(start), err, anomalous)
-	if err != nil {
+	p.xs = p.xs[:0]
+	for i := range recs {
+		p.xs = append(p.xs, recs[i].Values[j:j+1])
+	}
+	if cap(p.scores) < len(recs) {
+		p.scores = make([]float64, len(recs))
+	}
+	scores := p.scores[:len(recs)]
+	for done := 0; done < len(recs); {
+		start := time.Now()
+		n, err := s.det.ScoreBatch(p.xs[done:], scores[done:])
+		n = min(max(n, 0), len(recs)-done)
+		p.metrics.observeBatch(time.Since(start), n)
+		if err := p.decide(f, s, recs[done:done+n], scores[done:done+n], res); err != nil {
+			return err
+		}
+		done += n
+		if done == len(recs) {
+			break
+		}
+		if err == nil {
+			err = fmt.Errorf("detector scored %d of %d values without an error", n, len(recs)-done+n)
+		}
 		// The reader already rejects non-finite values, so this is a
 		// detector refusing a value: count it and go on with the next.
-		p.opts.Logger.Debug("detector rejected a value", "series", f.series, "line", rec.Line, "err", err)
-		return nil
+		p.metrics.refused()
+		p.opts.Logger.Debug("detector rejected a value", "series", f.series, "line", recs[done].Line, "err", err)
+		done++
 	}
-	s.dirty = true
-	if !s.dec.Observe(score, p.opts.Decision) {
-		return nil
-	}
-	e, err := p.alert(f, rec, v, score)
-	if err != nil {
-		return err
-	}
-	res.Entries = append(res.Entries, e)
-	res.Alerts++
 	return nil
 }
+
+// decide feeds scores, in order, to the series' decision state and turns
+// raised decisions into alert entries.
+func (p *Pipeline) decide(f *field, s *series, recs []input.Record, scores []float64, res *Result) error {
+	for i, score := range scores {
+		s.dirty = true
+		p.metrics.result(score >= p.opts.Decision.Threshold)
+		if !s.dec.Observe(score, p.opts.Decision) {
+			continue
+		}
+		e, err := p.alert(f, &recs[i], recs[i].Values[f.index], score)
+		if err != nil {
+			return err
+		}
+		res.Entries = append(res.Entries, e)
+		res.Alerts++
+	}
+	return nil
+}
+
 
 func (p *Pipeline) seriesFor(f *field) (*series, error) {
 	if s, ok := p.series[f.series]; ok {

@@ -19,7 +19,7 @@ func TestAlertsAtSpikes(t *testing.T) {
 	tests := []struct {
 		name   string
 		spikes []spike
-		want   []spike // the alerts, in order
+		want   []spike // the alerts, in row order
 	}{
 		{name: "isolated spikes", spikes: []spike{{40, 0}, {90, 1}, {150, 0}, {260, 1}, {299, 0}},
 			want: []spike{{40, 0}, {90, 1}, {150, 0}, {260, 1}, {299, 0}}},
@@ -37,7 +37,10 @@ func TestAlertsAtSpikes(t *testing.T) {
 			for _, e := range res.Entries {
 				got = append(got, e.ID)
 			}
-			for _, s := range tc.want {
+			// Entries come series by series, each in row order.
+			byField := slices.Clone(tc.want)
+			slices.SortStableFunc(byField, func(a, b spike) int { return a.field - b.field })
+			for _, s := range byField {
 				want = append(want, alertID(s))
 			}
 			if !slices.Equal(got, want) {
