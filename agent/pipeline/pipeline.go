@@ -170,7 +170,6 @@ func (p *Pipeline) decide(f *field, s *series, recs []input.Record, scores []flo
 	return nil
 }
 
-
 func (p *Pipeline) seriesFor(f *field) (*series, error) {
 	if s, ok := p.series[f.series]; ok {
 		return s, nil

@@ -14,6 +14,7 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/pynomaly/pynomaly/plugins/detectortest"
 	"github.com/pynomaly/pynomaly/plugins/iforest"
 	"github.com/pynomaly/pynomaly/plugins/sdk"
 )
@@ -69,13 +70,13 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 		return err
 	}
 	defer os.RemoveAll(dir)
-	xs, outlier := labelled(c.seed, 2*c.rows, c.dim, 0.05, c.spread, c.margin)
+	xs, outlier := detectortest.Labelled(c.seed, 2*c.rows, c.dim, 0.05, c.spread, c.margin)
 	train, test, labels := xs[:c.rows], xs[c.rows:], outlier[c.rows:]
 	ours, scores, err := measureOurs(c, train, test)
 	if err != nil {
 		return err
 	}
-	ours.AUC = auc(scores, labels)
+	ours.AUC = detectortest.AUC(scores, labels)
 	paths := map[string]string{"train": "train.csv", "test": "test.csv", "ours": "ours.csv"}
 	for k, name := range paths {
 		paths[k] = filepath.Join(dir, name)

@@ -4,6 +4,7 @@ import (
 	"runtime"
 	"testing"
 
+	"github.com/pynomaly/pynomaly/plugins/detectortest"
 	"github.com/pynomaly/pynomaly/plugins/ewma"
 	"github.com/pynomaly/pynomaly/plugins/sdk"
 )
@@ -12,10 +13,10 @@ import (
 // and allocs it reports points/s, the snapshot size and the heap an
 // instance holds, both per series.
 func BenchmarkScore(b *testing.B) {
-	xs := noisy(7, 4096, 100, 5)
+	xs := detectortest.Noisy(7, 4096, 100, 5)
 	f := mustFactory(b, ewma.Options{})
 	d := mustInstance(b, f)
-	scoreAll(b, d, xs[:100])
+	detectortest.ScoreValues(b, d, xs[:100])
 	x := make([]float64, 1)
 	i := 0
 	for b.Loop() {
@@ -26,7 +27,7 @@ func BenchmarkScore(b *testing.B) {
 		}
 	}
 	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "points/s")
-	b.ReportMetric(float64(len(mustSnapshot(b, d))), "snapshot-B/series")
+	b.ReportMetric(float64(len(detectortest.MustSnapshot(b, d))), "snapshot-B/series")
 	b.ReportMetric(heapPerInstance(b, f), "heap-B/series")
 }
 

@@ -7,6 +7,7 @@ import (
 	"sync"
 	"testing"
 
+	"github.com/pynomaly/pynomaly/plugins/detectortest"
 	"github.com/pynomaly/pynomaly/plugins/ewma"
 	"github.com/pynomaly/pynomaly/plugins/sdk"
 )
@@ -30,8 +31,8 @@ func TestScoreValues(t *testing.T) {
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			d := mustInstance(t, mustFactory(t, ewma.Options{MinSamples: 2}))
-			scoreAll(t, d, tc.history)
-			if got := mustScore(t, d, tc.x); math.Abs(got-tc.want) > 1e-12 {
+			detectortest.ScoreValues(t, d, tc.history)
+			if got := detectortest.MustScoreValue(t, d, tc.x); math.Abs(got-tc.want) > 1e-12 {
 				t.Errorf("Score(%v) = %v, want %v", tc.x, got, tc.want)
 			}
 		})
@@ -39,12 +40,12 @@ func TestScoreValues(t *testing.T) {
 }
 
 func TestSpikeInNoise(t *testing.T) {
-	xs := noisy(1, 3000, 100, 5)
+	xs := detectortest.Noisy(1, 3000, 100, 5)
 	spikes := map[int]float64{500: 150, 1200: 70, 2000: 160, 2001: 140, 2700: 40}
 	for i, v := range spikes {
 		xs[i] = v
 	}
-	scores := scoreAll(t, mustInstance(t, mustFactory(t, ewma.Options{})), xs)
+	scores := detectortest.ScoreValues(t, mustInstance(t, mustFactory(t, ewma.Options{})), xs)
 	normal, calm := 0, 0
 	for i := 30; i < len(xs); i++ {
 		if _, ok := spikes[i]; ok {
@@ -67,14 +68,14 @@ func TestSpikeInNoise(t *testing.T) {
 // spike, a 6σ spike a few points later still stands out, where without
 // clipping the first spike inflated σ enough to hide it.
 func TestClipKeepsNextSpikeVisible(t *testing.T) {
-	xs := noisy(2, 400, 0, 1)
+	xs := detectortest.Noisy(2, 400, 0, 1)
 	xs[300], xs[305] = 1000, 6
 	tests := []struct {
 		clip    float64
 		visible bool
 	}{{clip: 5, visible: true}, {clip: 1000, visible: false}}
 	for _, tc := range tests {
-		scores := scoreAll(t, mustInstance(t, mustFactory(t, ewma.Options{Clip: tc.clip})), xs)
+		scores := detectortest.ScoreValues(t, mustInstance(t, mustFactory(t, ewma.Options{Clip: tc.clip})), xs)
 		if got := scores[305] > 0.99; got != tc.visible {
 			t.Errorf("clip %v: second spike scored %v, want > 0.99: %v", tc.clip, scores[305], tc.visible)
 		}
@@ -84,11 +85,11 @@ func TestClipKeepsNextSpikeVisible(t *testing.T) {
 // TestFollowsLevelShift checks that clipping does not freeze the estimates:
 // after a permanent shift of 20σ, scores settle within a bounded time.
 func TestFollowsLevelShift(t *testing.T) {
-	xs := noisy(3, 1000, 0, 1)
+	xs := detectortest.Noisy(3, 1000, 0, 1)
 	for i := 500; i < len(xs); i++ {
 		xs[i] += 20
 	}
-	scores := scoreAll(t, mustInstance(t, mustFactory(t, ewma.Options{})), xs)
+	scores := detectortest.ScoreValues(t, mustInstance(t, mustFactory(t, ewma.Options{})), xs)
 	if scores[500] <= 0.99 {
 		t.Errorf("shift scored %v, want > 0.99", scores[500])
 	}
@@ -106,11 +107,11 @@ func TestFollowsLevelShift(t *testing.T) {
 func TestWarmUp(t *testing.T) {
 	d := mustInstance(t, mustFactory(t, ewma.Options{MinSamples: 10}))
 	for i := range 10 {
-		if s := mustScore(t, d, float64(i%2)*1e6); s != 0 {
+		if s := detectortest.MustScoreValue(t, d, float64(i%2)*1e6); s != 0 {
 			t.Fatalf("point %d scored %v during warm-up, want 0", i, s)
 		}
 	}
-	if s := mustScore(t, d, 1e9); s == 0 {
+	if s := detectortest.MustScoreValue(t, d, 1e9); s == 0 {
 		t.Errorf("first point after warm-up scored 0, want > 0")
 	}
 }
@@ -128,16 +129,16 @@ func TestInvalidInputLeavesStateUnchanged(t *testing.T) {
 		{"two values", []float64{1, 2}},
 	}
 	f := mustFactory(t, ewma.Options{MinSamples: 4})
-	xs := noisy(4, 40, 0, 1)
+	xs := detectortest.Noisy(4, 40, 0, 1)
 	for _, tc := range bad {
 		for _, prefix := range []int{0, 2, 40} { // fresh, warming up, warm
 			d, twin := mustInstance(t, f), mustInstance(t, f)
-			scoreAll(t, d, xs[:prefix])
-			scoreAll(t, twin, xs[:prefix])
+			detectortest.ScoreValues(t, d, xs[:prefix])
+			detectortest.ScoreValues(t, twin, xs[:prefix])
 			if s, err := d.Score(tc.x); !errors.Is(err, sdk.ErrInvalidInput) || s != 0 {
 				t.Fatalf("%s after %d: Score = %v, %v; want 0, ErrInvalidInput", tc.name, prefix, s, err)
 			}
-			if !slices.Equal(mustSnapshot(t, d), mustSnapshot(t, twin)) {
+			if !slices.Equal(detectortest.MustSnapshot(t, d), detectortest.MustSnapshot(t, twin)) {
 				t.Errorf("%s after %d: state differs from untouched twin", tc.name, prefix)
 			}
 		}
@@ -146,8 +147,8 @@ func TestInvalidInputLeavesStateUnchanged(t *testing.T) {
 
 func TestConcurrentInstances(t *testing.T) {
 	f := mustFactory(t, ewma.Options{})
-	xs := noisy(5, 2000, 10, 2)
-	want := scoreAll(t, mustInstance(t, f), xs)
+	xs := detectortest.Noisy(5, 2000, 10, 2)
+	want := detectortest.ScoreValues(t, mustInstance(t, f), xs)
 	var wg sync.WaitGroup
 	for range 8 {
 		d := mustInstance(t, f)
@@ -165,8 +166,8 @@ func TestConcurrentInstances(t *testing.T) {
 
 func TestScoreDoesNotAllocate(t *testing.T) {
 	d := mustInstance(t, mustFactory(t, ewma.Options{}))
-	xs := noisy(6, 1024, 0, 1)
-	scoreAll(t, d, xs)
+	xs := detectortest.Noisy(6, 1024, 0, 1)
+	detectortest.ScoreValues(t, d, xs)
 	x := []float64{0}
 	i := 0
 	allocs := testing.AllocsPerRun(500, func() {

@@ -7,24 +7,25 @@ import (
 	"math"
 	"testing"
 
+	"github.com/pynomaly/pynomaly/plugins/detectortest"
 	"github.com/pynomaly/pynomaly/plugins/ewma"
 	"github.com/pynomaly/pynomaly/plugins/sdk"
 )
 
 func TestSnapshotContinuesBitIdentical(t *testing.T) {
-	xs := noisy(7, 200, 50, 3)
+	xs := detectortest.Noisy(7, 200, 50, 3)
 	xs[70], xs[71] = 90, 10 // spikes straddling a cut
 	f := mustFactory(t, ewma.Options{MinSamples: 6})
-	want := scoreAll(t, mustInstance(t, f), xs)
+	want := detectortest.ScoreValues(t, mustInstance(t, f), xs)
 	for _, cut := range []int{0, 1, 5, 6, 7, 71, 199} {
 		orig := mustInstance(t, f)
-		scoreAll(t, orig, xs[:cut])
+		detectortest.ScoreValues(t, orig, xs[:cut])
 		restored := mustInstance(t, f)
-		if err := restored.UnmarshalBinary(mustSnapshot(t, orig)); err != nil {
+		if err := restored.UnmarshalBinary(detectortest.MustSnapshot(t, orig)); err != nil {
 			t.Fatalf("cut %d: UnmarshalBinary: %v", cut, err)
 		}
 		for i := cut; i < len(xs); i++ {
-			if got := mustScore(t, restored, xs[i]); math.Float64bits(got) != math.Float64bits(want[i]) {
+			if got := detectortest.MustScoreValue(t, restored, xs[i]); math.Float64bits(got) != math.Float64bits(want[i]) {
 				t.Fatalf("cut %d, point %d: restored scored %v, original %v", cut, i, got, want[i])
 			}
 		}
@@ -34,14 +35,14 @@ func TestSnapshotContinuesBitIdentical(t *testing.T) {
 func TestUnmarshalRejects(t *testing.T) {
 	f := mustFactory(t, ewma.Options{MinSamples: 4})
 	src := mustInstance(t, f)
-	scoreAll(t, src, []float64{1, 2, 3, 4, 5})
-	good := mustSnapshot(t, src)
+	detectortest.ScoreValues(t, src, []float64{1, 2, 3, 4, 5})
+	good := detectortest.MustSnapshot(t, src)
 	edit := func(off int, v uint64) []byte {
 		b := bytes.Clone(good)
 		binary.LittleEndian.PutUint64(b[off:], v)
 		return b
 	}
-	other := func(o ewma.Options) []byte { return mustSnapshot(t, mustInstance(t, mustFactory(t, o))) }
+	other := func(o ewma.Options) []byte { return detectortest.MustSnapshot(t, mustInstance(t, mustFactory(t, o))) }
 	tests := []struct {
 		name string
 		data []byte
@@ -63,8 +64,8 @@ func TestUnmarshalRejects(t *testing.T) {
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			d := mustInstance(t, f)
-			scoreAll(t, d, []float64{9, 9})
-			before := mustSnapshot(t, d)
+			detectortest.ScoreValues(t, d, []float64{9, 9})
+			before := detectortest.MustSnapshot(t, d)
 			err := d.UnmarshalBinary(tc.data)
 			if !errors.Is(err, sdk.ErrBadSnapshot) {
 				t.Fatalf("error = %v, want ErrBadSnapshot", err)
@@ -72,7 +73,7 @@ func TestUnmarshalRejects(t *testing.T) {
 			if want := "ewma snapshot: " + tc.want + ": bad snapshot"; err.Error() != want {
 				t.Errorf("error = %q, want %q", err, want)
 			}
-			if !bytes.Equal(mustSnapshot(t, d), before) {
+			if !bytes.Equal(detectortest.MustSnapshot(t, d), before) {
 				t.Errorf("rejected snapshot changed the instance")
 			}
 		})

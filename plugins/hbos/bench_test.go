@@ -5,6 +5,7 @@ import (
 	"runtime"
 	"testing"
 
+	"github.com/pynomaly/pynomaly/plugins/detectortest"
 	"github.com/pynomaly/pynomaly/plugins/hbos"
 )
 
@@ -12,7 +13,7 @@ import (
 func BenchmarkFit(b *testing.B) {
 	for _, dim := range []int{4, 16} {
 		b.Run(fmt.Sprintf("dim=%d", dim), func(b *testing.B) {
-			xs, _ := labelled(40, 10000, dim, 0.05)
+			xs, _ := detectortest.Labelled(40, 10000, dim, 0.05, 1, 5)
 			d := mustInstance(b, mustFactory(b, hbos.Options{}), dim)
 			for b.Loop() {
 				if err := d.Fit(xs); err != nil {
@@ -20,7 +21,7 @@ func BenchmarkFit(b *testing.B) {
 				}
 			}
 			b.ReportMetric(float64(len(xs))*float64(b.N)/b.Elapsed().Seconds(), "rows/s")
-			b.ReportMetric(float64(len(mustSnapshot(b, d))), "snapshot-B")
+			b.ReportMetric(float64(len(detectortest.MustSnapshot(b, d))), "snapshot-B")
 			b.ReportMetric(retained(b, mustFactory(b, hbos.Options{}), xs), "heap-B")
 			runtime.KeepAlive(d) // live through retained, not counted there
 		})
@@ -31,7 +32,7 @@ func BenchmarkFit(b *testing.B) {
 func BenchmarkScore(b *testing.B) {
 	for _, dim := range []int{4, 16} {
 		b.Run(fmt.Sprintf("dim=%d", dim), func(b *testing.B) {
-			xs, _ := labelled(41, 10000, dim, 0.05)
+			xs, _ := detectortest.Labelled(41, 10000, dim, 0.05, 1, 5)
 			d := mustFitted(b, mustFactory(b, hbos.Options{}), xs)
 			i := 0
 			for b.Loop() {
@@ -49,7 +50,7 @@ func BenchmarkScore(b *testing.B) {
 func BenchmarkScoreBatch(b *testing.B) {
 	for _, dim := range []int{4, 16} {
 		b.Run(fmt.Sprintf("dim=%d", dim), func(b *testing.B) {
-			xs, _ := labelled(42, 10000, dim, 0.05)
+			xs, _ := detectortest.Labelled(42, 10000, dim, 0.05, 1, 5)
 			d := mustFitted(b, mustFactory(b, hbos.Options{}), xs)
 			out := make([]float64, 1024)
 			i := 0

@@ -38,7 +38,7 @@ func (d *detector) Score(x []float64) (float64, error) {
 	if d.model == nil {
 		return 0, fmt.Errorf("hbos: %w", sdk.ErrNotFitted)
 	}
-	return d.model.cdf.at(d.model.raw(x)), nil
+	return d.model.cdf.At(d.model.raw(x)), nil
 }
 
 // ScoreBatch scores xs in order; hbos gains nothing from a batch.

@@ -3,6 +3,8 @@ package hbos
 import (
 	"math"
 	"slices"
+
+	"github.com/pynomaly/pynomaly/plugins/internal/ecdf"
 )
 
 // model is a fitted HBOS: a histogram per feature and the calibration.
@@ -13,7 +15,7 @@ type model struct {
 	counts []uint32  // rows per bin, feature after feature
 	cost   []float64 // −ln(height) per bin, laid out as counts
 	out    []float64 // per feature, the cost of an empty bin and of a value out of range
-	cdf    ecdf
+	cdf    ecdf.CDF
 }
 
 // newModel builds the histograms of the validated xs.
@@ -36,7 +38,7 @@ func newModel(xs [][]float64, bins int) *model {
 	for i, x := range xs {
 		raw[i] = m.raw(x)
 	}
-	m.cdf = newECDF(raw)
+	m.cdf = ecdf.New(raw)
 	return m
 }
 

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"math"
 
+	"github.com/pynomaly/pynomaly/plugins/internal/ecdf"
 	"github.com/pynomaly/pynomaly/plugins/sdk"
 )
 
@@ -94,7 +95,7 @@ func (d *detector) UnmarshalBinary(data []byte) error {
 			return badSnapshot("feature %d counts add up to %d, want %d rows", j, sum, m.rows)
 		}
 	}
-	m.cdf = make(ecdf, sample)
+	m.cdf = make(ecdf.CDF, sample)
 	for i := range m.cdf {
 		m.cdf[i] = r.float()
 		if !finite(m.cdf[i]) || m.cdf[i] < 0 || (i > 0 && m.cdf[i] < m.cdf[i-1]) {
@@ -125,8 +126,8 @@ func (d *detector) checkHeader(data []byte) (bins, sample int, err error) {
 		return 0, 0, nil // not fitted
 	case k < MinBins || k > MaxBins:
 		return 0, 0, badSnapshot("%d bins, out of range %d..%d", k, MinBins, MaxBins)
-	case s < 2 || s > maxSample || uint64(s) > rows:
-		return 0, 0, badSnapshot("%d calibration scores for %d rows, want 2..%d and ≤ rows", s, rows, maxSample)
+	case s < 2 || s > ecdf.MaxSample || uint64(s) > rows:
+		return 0, 0, badSnapshot("%d calibration scores for %d rows, want 2..%d and ≤ rows", s, rows, ecdf.MaxSample)
 	}
 	if want := headerLen + 16*d.dim + 4*d.dim*int(k) + 8*int(s); len(data) != want {
 		return 0, 0, badSnapshot("%d bytes, want %d for %d bins and %d scores", len(data), want, k, s)

@@ -5,6 +5,7 @@ import (
 	"runtime"
 	"testing"
 
+	"github.com/pynomaly/pynomaly/plugins/detectortest"
 	"github.com/pynomaly/pynomaly/plugins/hst"
 	"github.com/pynomaly/pynomaly/plugins/sdk"
 )
@@ -19,7 +20,7 @@ func BenchmarkScore(b *testing.B) {
 			xs := cluster(7, 4096, make([]float64, dim)...)
 			f := mustFactory(b, hst.Options{})
 			d := mustInstance(b, f, dim)
-			scoreAll(b, d, xs[:1000])
+			detectortest.ScoreAll(b, d, xs[:1000])
 			i := 0
 			for b.Loop() {
 				if _, err := d.Score(xs[i%len(xs)]); err != nil {
@@ -28,7 +29,7 @@ func BenchmarkScore(b *testing.B) {
 				i++
 			}
 			b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "points/s")
-			b.ReportMetric(float64(len(mustSnapshot(b, d))), "snapshot-B/series")
+			b.ReportMetric(float64(len(detectortest.MustSnapshot(b, d))), "snapshot-B/series")
 			b.ReportMetric(liveHeapPerInstance(b, f, xs[:500]), "heap-B/series")
 		})
 	}
@@ -44,7 +45,7 @@ func liveHeapPerInstance(b *testing.B, f *hst.Factory, xs [][]float64) float64 {
 	runtime.ReadMemStats(&before)
 	for i := range keep {
 		keep[i] = mustInstance(b, f, len(xs[0]))
-		scoreAll(b, keep[i], xs)
+		detectortest.ScoreAll(b, keep[i], xs)
 	}
 	runtime.GC()
 	runtime.ReadMemStats(&after)

@@ -7,6 +7,7 @@ import (
 	"sync"
 	"testing"
 
+	"github.com/pynomaly/pynomaly/plugins/detectortest"
 	"github.com/pynomaly/pynomaly/plugins/hst"
 	"github.com/pynomaly/pynomaly/plugins/sdk"
 )
@@ -29,15 +30,15 @@ func TestInvalidInputLeavesStateUnchanged(t *testing.T) {
 	for _, tc := range bad {
 		for _, prefix := range []int{0, 7, 20, 50} { // fresh, filling, just swapped, later
 			d, twin := mustInstance(t, f, 3), mustInstance(t, f, 3)
-			scoreAll(t, d, xs[:prefix])
-			scoreAll(t, twin, xs[:prefix])
+			detectortest.ScoreAll(t, d, xs[:prefix])
+			detectortest.ScoreAll(t, twin, xs[:prefix])
 			if s, err := d.Score(tc.x); !errors.Is(err, sdk.ErrInvalidInput) || s != 0 {
 				t.Fatalf("%s after %d: Score = %v, %v; want 0, ErrInvalidInput", tc.name, prefix, s, err)
 			}
 			if c, err := d.(sdk.Explainer).Explain(tc.x); !errors.Is(err, sdk.ErrInvalidInput) || c != nil {
 				t.Fatalf("%s after %d: Explain = %v, %v; want nil, ErrInvalidInput", tc.name, prefix, c, err)
 			}
-			if !slices.Equal(mustSnapshot(t, d), mustSnapshot(t, twin)) {
+			if !slices.Equal(detectortest.MustSnapshot(t, d), detectortest.MustSnapshot(t, twin)) {
 				t.Errorf("%s after %d: state differs from untouched twin", tc.name, prefix)
 			}
 		}
@@ -46,8 +47,8 @@ func TestInvalidInputLeavesStateUnchanged(t *testing.T) {
 
 func TestExplainDoesNotLearn(t *testing.T) {
 	d := mustInstance(t, mustFactory(t, hst.Options{Window: 20}), 3)
-	scoreAll(t, d, cluster(8, 30, 0, 0, 0))
-	before := mustSnapshot(t, d)
+	detectortest.ScoreAll(t, d, cluster(8, 30, 0, 0, 0))
+	before := detectortest.MustSnapshot(t, d)
 	for _, x := range [][]float64{{0, 0, 0}, {50, 0, 0}, {0, -50, 9}} {
 		c := mustExplain(t, d, x)
 		if len(c) != 3 {
@@ -64,7 +65,7 @@ func TestExplainDoesNotLearn(t *testing.T) {
 			t.Errorf("Explain(%v) = %v sums to %v, want 1 (or 0)", x, c, sum)
 		}
 	}
-	if !slices.Equal(mustSnapshot(t, d), before) {
+	if !slices.Equal(detectortest.MustSnapshot(t, d), before) {
 		t.Errorf("Explain changed the instance's state")
 	}
 }
@@ -72,7 +73,7 @@ func TestExplainDoesNotLearn(t *testing.T) {
 func TestConcurrentInstances(t *testing.T) {
 	f := mustFactory(t, hst.Options{Window: 100})
 	xs := cluster(9, 1000, 0, 5, 10)
-	want := scoreAll(t, mustInstance(t, f, 3), xs)
+	want := detectortest.ScoreAll(t, mustInstance(t, f, 3), xs)
 	var wg sync.WaitGroup
 	for range 8 {
 		d := mustInstance(t, f, 3)
@@ -93,7 +94,7 @@ func TestConcurrentInstances(t *testing.T) {
 func TestScoreDoesNotAllocate(t *testing.T) {
 	d := mustInstance(t, mustFactory(t, hst.Options{}), 3)
 	xs := cluster(10, 3000, 0, 0, 0)
-	scoreAll(t, d, xs[:2000])
+	detectortest.ScoreAll(t, d, xs[:2000])
 	i := 0
 	allocs := testing.AllocsPerRun(999, func() {
 		if _, err := d.Score(xs[2000+i]); err != nil {

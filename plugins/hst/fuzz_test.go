@@ -6,6 +6,7 @@ import (
 	"math"
 	"testing"
 
+	"github.com/pynomaly/pynomaly/plugins/detectortest"
 	"github.com/pynomaly/pynomaly/plugins/hst"
 	"github.com/pynomaly/pynomaly/plugins/sdk"
 )
@@ -18,23 +19,23 @@ func FuzzUnmarshal(f *testing.F) {
 	fac := mustFactory(f, hst.Options{Trees: 2, Depth: 4, Window: 10})
 	for _, n := range []int{0, 3, 10, 25} {
 		d := mustInstance(f, fac, 2)
-		scoreAll(f, d, cluster(uint64(n), n, 0, 5))
-		f.Add(mustSnapshot(f, d))
+		detectortest.ScoreAll(f, d, cluster(uint64(n), n, 0, 5))
+		f.Add(detectortest.MustSnapshot(f, d))
 	}
 	huge := []float64{math.MaxFloat64, -math.MaxFloat64}
 	f.Fuzz(func(t *testing.T, data []byte) {
 		d := mustInstance(t, fac, 2)
-		before := mustSnapshot(t, d)
+		before := detectortest.MustSnapshot(t, d)
 		if err := d.UnmarshalBinary(data); err != nil {
 			if !errors.Is(err, sdk.ErrBadSnapshot) {
 				t.Fatalf("error %v does not wrap ErrBadSnapshot", err)
 			}
-			if !bytes.Equal(mustSnapshot(t, d), before) {
+			if !bytes.Equal(detectortest.MustSnapshot(t, d), before) {
 				t.Fatal("rejected snapshot changed the instance")
 			}
 			return
 		}
-		if !bytes.Equal(mustSnapshot(t, d), data) {
+		if !bytes.Equal(detectortest.MustSnapshot(t, d), data) {
 			t.Fatal("accepted snapshot does not marshal back to the same bytes")
 		}
 		// A window's worth, so a swap happens on whatever was restored;
@@ -45,7 +46,7 @@ func FuzzUnmarshal(f *testing.F) {
 				x = huge
 			}
 			mustExplain(t, d, x)
-			mustScore(t, d, x)
+			detectortest.MustScore(t, d, x)
 		}
 	})
 }

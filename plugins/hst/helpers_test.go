@@ -1,10 +1,7 @@
 package hst_test
 
 import (
-	"bufio"
 	"math/rand/v2"
-	"os"
-	"strings"
 	"testing"
 
 	"github.com/pynomaly/pynomaly/plugins/hst"
@@ -29,27 +26,6 @@ func mustInstance(tb testing.TB, f *hst.Factory, dim int) sdk.Detector {
 	return d
 }
 
-func mustScore(tb testing.TB, d sdk.Detector, x []float64) float64 {
-	tb.Helper()
-	s, err := d.Score(x)
-	if err != nil {
-		tb.Fatalf("Score(%v): %v", x, err)
-	}
-	if !(s >= 0 && s <= 1) {
-		tb.Fatalf("Score(%v) = %v, outside [0, 1]", x, s)
-	}
-	return s
-}
-
-func scoreAll(tb testing.TB, d sdk.Detector, xs [][]float64) []float64 {
-	tb.Helper()
-	out := make([]float64, len(xs))
-	for i, x := range xs {
-		out[i] = mustScore(tb, d, x)
-	}
-	return out
-}
-
 func mustExplain(tb testing.TB, d sdk.Detector, x []float64) []float64 {
 	tb.Helper()
 	c, err := d.(sdk.Explainer).Explain(x)
@@ -57,15 +33,6 @@ func mustExplain(tb testing.TB, d sdk.Detector, x []float64) []float64 {
 		tb.Fatalf("Explain(%v): %v", x, err)
 	}
 	return c
-}
-
-func mustSnapshot(tb testing.TB, d sdk.Detector) []byte {
-	tb.Helper()
-	b, err := d.MarshalBinary()
-	if err != nil {
-		tb.Fatalf("MarshalBinary: %v", err)
-	}
-	return b
 }
 
 // cluster returns n points around center, each feature N(center[q], 1),
@@ -80,36 +47,4 @@ func cluster(seed uint64, n int, center ...float64) [][]float64 {
 		}
 	}
 	return xs
-}
-
-// readmeParams returns the detector type and params of the README's example
-// config, read line by line: enough for its two-level YAML.
-func readmeParams(t *testing.T) (typ string, params map[string]string) {
-	t.Helper()
-	f, err := os.Open("README.md")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	params = map[string]string{}
-	inYAML, inParams := false, false
-	for sc := bufio.NewScanner(f); sc.Scan(); {
-		line := sc.Text()
-		key, val, _ := strings.Cut(strings.TrimSpace(line), ":")
-		val = strings.TrimSpace(val)
-		switch {
-		case line == "```yaml":
-			inYAML = true
-		case inYAML && line == "```":
-			return typ, params
-		case inYAML && key == "type":
-			typ = val
-		case inYAML && key == "params":
-			inParams = true
-		case inParams && strings.HasPrefix(line, "    "):
-			params[key] = val
-		}
-	}
-	t.Fatal("README.md has no ```yaml example")
-	return "", nil
 }

@@ -5,6 +5,7 @@ import (
 	"slices"
 	"testing"
 
+	"github.com/pynomaly/pynomaly/plugins/detectortest"
 	"github.com/pynomaly/pynomaly/plugins/hst"
 )
 
@@ -15,7 +16,7 @@ import (
 func TestFarPointIn3DCluster(t *testing.T) {
 	xs := cluster(1, 3000, 0, 10, -5)
 	d := mustInstance(t, mustFactory(t, hst.Options{}), 3)
-	normal := scoreAll(t, d, xs)[250:]
+	normal := detectortest.ScoreAll(t, d, xs)[250:]
 	checkCalm(t, "cluster points", normal)
 	slices.Sort(normal)
 	top := normal[len(normal)*995/1000]
@@ -25,7 +26,7 @@ func TestFarPointIn3DCluster(t *testing.T) {
 			far[q] += 8
 			// Explain first: it must not learn, so Score sees the same state.
 			c := mustExplain(t, d, far)
-			s := mustScore(t, d, far)
+			s := detectortest.MustScore(t, d, far)
 			if s <= 0.99 || s < top {
 				t.Errorf("shift in feature %d, point %d: score %v, want > 0.99 and >= the cluster's 99.5th percentile %v", q, i, s, top)
 			}
@@ -42,7 +43,7 @@ func TestSpikeInNoise(t *testing.T) {
 	for i, v := range spikes {
 		xs[i][0] = 100 + (v-100)/5 // N(100, 1): the spikes are 6σ to 14σ
 	}
-	scores := scoreAll(t, mustInstance(t, mustFactory(t, hst.Options{}), 1), xs)
+	scores := detectortest.ScoreAll(t, mustInstance(t, mustFactory(t, hst.Options{}), 1), xs)
 	var normal []float64
 	for i := 250; i < len(xs); i++ {
 		if _, ok := spikes[i]; !ok {
@@ -74,13 +75,13 @@ func checkCalm(t *testing.T, what string, scores []float64) {
 func TestScaleInvariant(t *testing.T) {
 	xs := cluster(3, 800, 0, 10, -5)
 	f := mustFactory(t, hst.Options{Window: 100})
-	want := scoreAll(t, mustInstance(t, f, 3), xs)
+	want := detectortest.ScoreAll(t, mustInstance(t, f, 3), xs)
 	for _, scale := range [][3]float64{{1 << 20, 1, 1}, {1, 0x1p-30, 1 << 10}} {
 		scaled := make([][]float64, len(xs))
 		for i, x := range xs {
 			scaled[i] = []float64{x[0] * scale[0], x[1] * scale[1], x[2] * scale[2]}
 		}
-		for i, s := range scoreAll(t, mustInstance(t, f, 3), scaled) {
+		for i, s := range detectortest.ScoreAll(t, mustInstance(t, f, 3), scaled) {
 			if math.Float64bits(s) != math.Float64bits(want[i]) {
 				t.Fatalf("scale %v: point %d scored %v, unscaled %v", scale, i, s, want[i])
 			}
@@ -96,10 +97,10 @@ func TestConstantFeature(t *testing.T) {
 		x[1] = 7
 	}
 	d := mustInstance(t, mustFactory(t, hst.Options{}), 2)
-	scoreAll(t, d, xs)
+	detectortest.ScoreAll(t, d, xs)
 	x := []float64{0, 7.001}
 	c := mustExplain(t, d, x)
-	if s := mustScore(t, d, x); s <= 0.99 {
+	if s := detectortest.MustScore(t, d, x); s <= 0.99 {
 		t.Errorf("change in the constant feature scored %v, want > 0.99", s)
 	}
 	if c[1] < 0.5 {
@@ -111,11 +112,11 @@ func TestWarmUp(t *testing.T) {
 	d := mustInstance(t, mustFactory(t, hst.Options{Window: 20}), 2)
 	for i, x := range cluster(5, 20, 0, 0) {
 		x[0] *= float64(i%2) * 1e6
-		if s := mustScore(t, d, x); s != 0 {
+		if s := detectortest.MustScore(t, d, x); s != 0 {
 			t.Fatalf("point %d scored %v during warm-up, want 0", i, s)
 		}
 	}
-	if s := mustScore(t, d, []float64{1e9, 0}); s == 0 {
+	if s := detectortest.MustScore(t, d, []float64{1e9, 0}); s == 0 {
 		t.Errorf("first point after warm-up scored 0, want > 0")
 	}
 }
@@ -123,7 +124,7 @@ func TestWarmUp(t *testing.T) {
 func TestSeed(t *testing.T) {
 	xs := cluster(6, 600, 0, 0, 0)
 	score := func(seed uint64) []float64 {
-		return scoreAll(t, mustInstance(t, mustFactory(t, hst.Options{Seed: seed}), 3), xs)
+		return detectortest.ScoreAll(t, mustInstance(t, mustFactory(t, hst.Options{Seed: seed}), 3), xs)
 	}
 	if a, b := score(7), score(7); !slices.Equal(a, b) {
 		t.Errorf("same seed, different scores")

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"testing"
 
+	"github.com/pynomaly/pynomaly/plugins/detectortest"
 	"github.com/pynomaly/pynomaly/plugins/hst"
 	"github.com/pynomaly/pynomaly/plugins/sdk"
 )
@@ -85,7 +86,7 @@ func TestParseParams(t *testing.T) {
 }
 
 func TestReadmeExample(t *testing.T) {
-	typ, params := readmeParams(t)
+	typ, params := detectortest.ReadmeParams(t)
 	if typ != hst.Name {
 		t.Errorf("README example has type %q, want %q", typ, hst.Name)
 	}

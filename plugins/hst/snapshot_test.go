@@ -8,6 +8,7 @@ import (
 	"strconv"
 	"testing"
 
+	"github.com/pynomaly/pynomaly/plugins/detectortest"
 	"github.com/pynomaly/pynomaly/plugins/hst"
 	"github.com/pynomaly/pynomaly/plugins/sdk"
 )
@@ -17,16 +18,16 @@ func TestSnapshotContinuesBitIdentical(t *testing.T) {
 	xs[70][1], xs[71][2] = 90, -90 // spikes straddling a cut
 	for _, opts := range []hst.Options{{Window: 30, Trees: 7, Depth: 9}, {}} {
 		f := mustFactory(t, opts)
-		want := scoreAll(t, mustInstance(t, f, 3), xs)
+		want := detectortest.ScoreAll(t, mustInstance(t, f, 3), xs)
 		for _, cut := range []int{0, 1, 29, 30, 31, 71, 249, 250, 251, 399} {
 			orig := mustInstance(t, f, 3)
-			scoreAll(t, orig, xs[:cut])
+			detectortest.ScoreAll(t, orig, xs[:cut])
 			restored := mustInstance(t, f, 3)
-			if err := restored.UnmarshalBinary(mustSnapshot(t, orig)); err != nil {
+			if err := restored.UnmarshalBinary(detectortest.MustSnapshot(t, orig)); err != nil {
 				t.Fatalf("%+v, cut %d: UnmarshalBinary: %v", opts, cut, err)
 			}
 			for i := cut; i < len(xs); i++ {
-				if got := mustScore(t, restored, xs[i]); math.Float64bits(got) != math.Float64bits(want[i]) {
+				if got := detectortest.MustScore(t, restored, xs[i]); math.Float64bits(got) != math.Float64bits(want[i]) {
 					t.Fatalf("%+v, cut %d, point %d: restored scored %v, original %v", opts, cut, i, got, want[i])
 				}
 			}
@@ -38,8 +39,8 @@ func TestUnmarshalRejects(t *testing.T) {
 	opts := hst.Options{Trees: 2, Depth: 4, Window: 10}
 	f := mustFactory(t, opts)
 	src := mustInstance(t, f, 2)
-	scoreAll(t, src, cluster(12, 13, 0, 0)) // a reference and 3 latest points
-	good := mustSnapshot(t, src)
+	detectortest.ScoreAll(t, src, cluster(12, 13, 0, 0)) // a reference and 3 latest points
+	good := detectortest.MustSnapshot(t, src)
 	itoa := strconv.Itoa
 	const ref = 40        // the reference starts with offset and span, 2 each
 	nodes := ref + 32 + 8 // then 2 roots, then the nodes
@@ -52,7 +53,9 @@ func TestUnmarshalRejects(t *testing.T) {
 	setF64 := func(off int, v float64) []byte {
 		return edit(func(b []byte) { binary.LittleEndian.PutUint64(b[off:], math.Float64bits(v)) })
 	}
-	other := func(o hst.Options, dim int) []byte { return mustSnapshot(t, mustInstance(t, mustFactory(t, o), dim)) }
+	other := func(o hst.Options, dim int) []byte {
+		return detectortest.MustSnapshot(t, mustInstance(t, mustFactory(t, o), dim))
+	}
 	tests := []struct {
 		name string
 		data []byte
@@ -83,8 +86,8 @@ func TestUnmarshalRejects(t *testing.T) {
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			d := mustInstance(t, f, 2)
-			scoreAll(t, d, cluster(13, 14, 5, 5))
-			before := mustSnapshot(t, d)
+			detectortest.ScoreAll(t, d, cluster(13, 14, 5, 5))
+			before := detectortest.MustSnapshot(t, d)
 			err := d.UnmarshalBinary(tc.data)
 			if !errors.Is(err, sdk.ErrBadSnapshot) {
 				t.Fatalf("error = %v, want ErrBadSnapshot", err)
@@ -92,7 +95,7 @@ func TestUnmarshalRejects(t *testing.T) {
 			if want := "hst snapshot: " + tc.want + ": bad snapshot"; err.Error() != want {
 				t.Errorf("error = %q, want %q", err, want)
 			}
-			if !bytes.Equal(mustSnapshot(t, d), before) {
+			if !bytes.Equal(detectortest.MustSnapshot(t, d), before) {
 				t.Errorf("rejected snapshot changed the instance")
 			}
 		})

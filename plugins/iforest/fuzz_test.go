@@ -6,6 +6,7 @@ import (
 	"math"
 	"testing"
 
+	"github.com/pynomaly/pynomaly/plugins/detectortest"
 	"github.com/pynomaly/pynomaly/plugins/iforest"
 	"github.com/pynomaly/pynomaly/plugins/sdk"
 )
@@ -15,25 +16,25 @@ import (
 // snapshots of small forests and near misses.
 func FuzzUnmarshal(f *testing.F) {
 	fac := mustFactory(f, iforest.Options{Trees: 3, SampleSize: 16})
-	f.Add(mustSnapshot(f, mustInstance(f, fac, 2)))
+	f.Add(detectortest.MustSnapshot(f, mustInstance(f, fac, 2)))
 	for _, n := range []int{2, 5, 40} {
-		xs, _ := labelled(uint64(n), n, 2, 0.1)
-		f.Add(mustSnapshot(f, mustFitted(f, fac, xs)))
+		xs, _ := detectortest.Labelled(uint64(n), n, 2, 0.1, 1, 5)
+		f.Add(detectortest.MustSnapshot(f, mustFitted(f, fac, xs)))
 	}
 	probes := [][]float64{{0, 0}, {1, -1}, {math.MaxFloat64, -math.MaxFloat64}, {math.SmallestNonzeroFloat64, 1e300}}
 	f.Fuzz(func(t *testing.T, data []byte) {
 		d := mustInstance(t, fac, 2)
-		before := mustSnapshot(t, d)
+		before := detectortest.MustSnapshot(t, d)
 		if err := d.UnmarshalBinary(data); err != nil {
 			if !errors.Is(err, sdk.ErrBadSnapshot) {
 				t.Fatalf("error %v does not wrap ErrBadSnapshot", err)
 			}
-			if !bytes.Equal(mustSnapshot(t, d), before) {
+			if !bytes.Equal(detectortest.MustSnapshot(t, d), before) {
 				t.Fatal("rejected snapshot changed the instance")
 			}
 			return
 		}
-		if !bytes.Equal(mustSnapshot(t, d), data) {
+		if !bytes.Equal(detectortest.MustSnapshot(t, d), data) {
 			t.Fatal("accepted snapshot does not marshal back to the same bytes")
 		}
 		out := make([]float64, len(probes))
@@ -45,7 +46,7 @@ func FuzzUnmarshal(f *testing.F) {
 			t.Fatalf("ScoreBatch = %d, %v", n, err)
 		}
 		for i, x := range probes {
-			if s := mustScore(t, d, x); s != out[i] {
+			if s := detectortest.MustScore(t, d, x); s != out[i] {
 				t.Fatalf("Score(%v) = %v, ScoreBatch gave %v", x, s, out[i])
 			}
 			checkShares(t, d, x)

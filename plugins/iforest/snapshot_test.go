@@ -11,6 +11,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/pynomaly/pynomaly/plugins/detectortest"
 	"github.com/pynomaly/pynomaly/plugins/iforest"
 	"github.com/pynomaly/pynomaly/plugins/sdk"
 )
@@ -29,16 +30,16 @@ func TestSnapshotRestoresModel(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			xs, _ := labelled(30, tc.rows+200, tc.dim, 0.05)
+			xs, _ := detectortest.Labelled(30, tc.rows+200, tc.dim, 0.05, 1, 5)
 			f := mustFactory(t, tc.opts)
 			orig := mustFitted(t, f, xs[:tc.rows])
-			snap := mustSnapshot(t, orig)
+			snap := detectortest.MustSnapshot(t, orig)
 			restored := mustInstance(t, f, tc.dim)
 			if err := restored.UnmarshalBinary(snap); err != nil {
 				t.Fatalf("UnmarshalBinary: %v", err)
 			}
 			for i, x := range xs {
-				a, b := mustScore(t, orig, x), mustScore(t, restored, x)
+				a, b := detectortest.MustScore(t, orig, x), detectortest.MustScore(t, restored, x)
 				if math.Float64bits(a) != math.Float64bits(b) {
 					t.Fatalf("point %d: restored scored %v, original %v", i, b, a)
 				}
@@ -48,7 +49,7 @@ func TestSnapshotRestoresModel(t *testing.T) {
 					t.Fatalf("point %d: restored explains %v, original %v", i, eb, ea)
 				}
 			}
-			if !bytes.Equal(mustSnapshot(t, restored), snap) {
+			if !bytes.Equal(detectortest.MustSnapshot(t, restored), snap) {
 				t.Error("restored instance snapshots differently")
 			}
 		})
@@ -57,9 +58,9 @@ func TestSnapshotRestoresModel(t *testing.T) {
 
 func TestSnapshotUnfitted(t *testing.T) {
 	f := mustFactory(t, iforest.Options{})
-	xs, _ := labelled(31, 100, 2, 0)
+	xs, _ := detectortest.Labelled(31, 100, 2, 0, 1, 5)
 	d := mustFitted(t, f, xs)
-	if err := d.UnmarshalBinary(mustSnapshot(t, mustInstance(t, f, 2))); err != nil {
+	if err := d.UnmarshalBinary(detectortest.MustSnapshot(t, mustInstance(t, f, 2))); err != nil {
 		t.Fatalf("UnmarshalBinary(unfitted): %v", err)
 	}
 	if _, err := d.Score(xs[0]); !errors.Is(err, sdk.ErrNotFitted) {
@@ -70,9 +71,9 @@ func TestSnapshotUnfitted(t *testing.T) {
 // smallModel is a 2-tree model of 2 features on 8 rows: 16-byte header,
 // two node counts, then 20-byte nodes from offset 24, tree 0's root first.
 func smallModel(t *testing.T) (model, []byte) {
-	xs, _ := labelled(32, 8, 2, 0)
+	xs, _ := detectortest.Labelled(32, 8, 2, 0, 1, 5)
 	d := mustFitted(t, mustFactory(t, iforest.Options{Trees: 2}), xs)
-	return d, mustSnapshot(t, d)
+	return d, detectortest.MustSnapshot(t, d)
 }
 
 func TestUnmarshalRejects(t *testing.T) {
@@ -88,7 +89,7 @@ func TestUnmarshalRejects(t *testing.T) {
 	n0 := int(le.Uint32(good[16:]))
 	rootSize := le.Uint32(good[root+8:])
 	childSizes := le.Uint32(good[root+20+8:])
-	unfitted := mustSnapshot(t, mustInstance(t, mustFactory(t, iforest.Options{}), 2))
+	unfitted := detectortest.MustSnapshot(t, mustInstance(t, mustFactory(t, iforest.Options{}), 2))
 	tests := []struct {
 		name string
 		data []byte
@@ -128,7 +129,7 @@ func TestUnmarshalRejects(t *testing.T) {
 			if !strings.Contains(err.Error(), tc.want) {
 				t.Errorf("error = %q, want it to say %q", err, tc.want)
 			}
-			if !bytes.Equal(mustSnapshot(t, d), before) {
+			if !bytes.Equal(detectortest.MustSnapshot(t, d), before) {
 				t.Errorf("rejected snapshot changed the instance")
 			}
 		})

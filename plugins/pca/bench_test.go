@@ -5,6 +5,7 @@ import (
 	"runtime"
 	"testing"
 
+	"github.com/pynomaly/pynomaly/plugins/detectortest"
 	"github.com/pynomaly/pynomaly/plugins/pca"
 )
 
@@ -20,7 +21,7 @@ func BenchmarkFit(b *testing.B) {
 				}
 			}
 			b.ReportMetric(float64(len(xs))*float64(b.N)/b.Elapsed().Seconds(), "rows/s")
-			b.ReportMetric(float64(len(mustSnapshot(b, d))), "snapshot-B")
+			b.ReportMetric(float64(len(detectortest.MustSnapshot(b, d))), "snapshot-B")
 			b.ReportMetric(retained(b, mustFactory(b, pca.Options{}), xs), "heap-B")
 			runtime.KeepAlive(d) // live through retained, not counted there
 		})

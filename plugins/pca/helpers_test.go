@@ -45,36 +45,6 @@ func mustFitted(tb testing.TB, f *pca.Factory, xs [][]float64) model {
 	return d
 }
 
-func mustScore(tb testing.TB, d sdk.Detector, x []float64) float64 {
-	tb.Helper()
-	s, err := d.Score(x)
-	if err != nil {
-		tb.Fatalf("Score(%v): %v", x, err)
-	}
-	if !(s >= 0 && s <= 1) {
-		tb.Fatalf("Score(%v) = %v, outside [0, 1]", x, s)
-	}
-	return s
-}
-
-func scoreAll(tb testing.TB, d sdk.Detector, xs [][]float64) []float64 {
-	tb.Helper()
-	out := make([]float64, len(xs))
-	for i, x := range xs {
-		out[i] = mustScore(tb, d, x)
-	}
-	return out
-}
-
-func mustSnapshot(tb testing.TB, d sdk.Detector) []byte {
-	tb.Helper()
-	b, err := d.MarshalBinary()
-	if err != nil {
-		tb.Fatalf("MarshalBinary: %v", err)
-	}
-	return b
-}
-
 // labelled returns n rows of dim features near a plane through 0: three
 // Gaussian clusters (sd 1, centres uniform in ±10) in two latent
 // coordinates, mapped to dim features by a random linear map, plus noise of
@@ -160,41 +130,4 @@ func distance(x []float64, q [2][]float64) float64 {
 		d += r * r
 	}
 	return math.Sqrt(d)
-}
-
-// auc is the ROC area: the probability that a random outlier scores above
-// a random inlier, ties counting half (the Mann–Whitney U statistic).
-func auc(scores []float64, outlier []bool) float64 {
-	idx := make([]int, len(scores))
-	for i := range idx {
-		idx[i] = i
-	}
-	slices.SortFunc(idx, func(a, b int) int { return cmpFloat(scores[a], scores[b]) })
-	var rankSum, pos float64
-	for i := 0; i < len(idx); {
-		j := i
-		for j < len(idx) && scores[idx[j]] == scores[idx[i]] {
-			j++
-		}
-		mid := float64(i+j+1) / 2 // average 1-based rank of the tie group
-		for _, k := range idx[i:j] {
-			if outlier[k] {
-				rankSum += mid
-				pos++
-			}
-		}
-		i = j
-	}
-	neg := float64(len(scores)) - pos
-	return (rankSum - pos*(pos+1)/2) / (pos * neg)
-}
-
-func cmpFloat(a, b float64) int {
-	switch {
-	case a < b:
-		return -1
-	case a > b:
-		return 1
-	}
-	return 0
 }

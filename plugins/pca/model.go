@@ -7,6 +7,7 @@ import (
 
 	"gonum.org/v1/gonum/mat"
 
+	"github.com/pynomaly/pynomaly/plugins/internal/ecdf"
 	"github.com/pynomaly/pynomaly/plugins/sdk"
 )
 
@@ -16,7 +17,7 @@ type model struct {
 	mean, sd []float64
 	k        int       // components kept
 	v        []float64 // dim×k, row j holds feature j's loadings on each component
-	cdf      ecdf
+	cdf      ecdf.CDF
 	free     []float64 // 1−|V_j|²: how much of feature j the components leave out
 }
 
@@ -69,7 +70,7 @@ func fit(xs [][]float64, k int, variance float64) (*model, error) {
 	for i := range xs {
 		raw[i] = m.residuals(z.RawRowView(i), p) // z's rows are spent
 	}
-	m.cdf = newECDF(raw)
+	m.cdf = ecdf.New(raw)
 	m.prepare()
 	return m, nil
 }

@@ -57,7 +57,7 @@ func (d *detector) Score(x []float64) (float64, error) {
 	}
 	z, p := d.scratch[:d.dim], d.scratch[d.dim:]
 	m.standardise(x, z)
-	return m.cdf.at(m.residuals(z, p)), nil
+	return m.cdf.At(m.residuals(z, p)), nil
 }
 
 // ScoreBatch scores xs in order; pca gains nothing from a batch.

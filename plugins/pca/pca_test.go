@@ -5,9 +5,9 @@ import (
 	"encoding/binary"
 	"errors"
 	"math"
-	"sync"
 	"testing"
 
+	"github.com/pynomaly/pynomaly/plugins/detectortest"
 	"github.com/pynomaly/pynomaly/plugins/pca"
 	"github.com/pynomaly/pynomaly/plugins/sdk"
 )
@@ -31,7 +31,7 @@ func TestFindsOutliers(t *testing.T) {
 			xs, outlier := labelled(10, 8000, tc.dim, 0.05)
 			train, test, outlier := xs[:4000], xs[4000:], outlier[4000:]
 			d := mustFitted(t, mustFactory(t, tc.opts), train)
-			got := auc(scoreAll(t, d, test), outlier)
+			got := detectortest.AUC(detectortest.ScoreAll(t, d, test), outlier)
 			if got < 0.9 {
 				t.Errorf("ROC-AUC %.4f, want >= 0.9", got)
 			}
@@ -40,36 +40,21 @@ func TestFindsOutliers(t *testing.T) {
 	}
 }
 
-func TestScoreBatchMatchesScore(t *testing.T) {
+// TestScoreBatchShortOut asks more than the conformance suite, which
+// checks ScoreBatch against Score: an out too short for xs is refused
+// before any point is scored.
+func TestScoreBatchShortOut(t *testing.T) {
 	xs, _ := labelled(11, 3000, 3, 0.05)
 	d := mustFitted(t, mustFactory(t, pca.Options{}), xs[:2000])
-	want := scoreAll(t, d, xs)
-	out := make([]float64, len(xs))
-	if n, err := d.ScoreBatch(xs, out); n != len(xs) || err != nil {
-		t.Fatalf("ScoreBatch = %d, %v; want %d, nil", n, err, len(xs))
-	}
-	for i := range xs {
-		if math.Float64bits(out[i]) != math.Float64bits(want[i]) {
-			t.Fatalf("point %d: batch %v, alone %v", i, out[i], want[i])
-		}
-	}
-	bad := append(xs[:10:10], []float64{1, math.NaN(), 3}, xs[11])
-	if n, err := d.ScoreBatch(bad, out); n != 10 || !errors.Is(err, sdk.ErrInvalidInput) {
-		t.Errorf("ScoreBatch with NaN at 10 = %d, %v; want 10, ErrInvalidInput", n, err)
-	}
-	if n, err := d.ScoreBatch(xs, out[:5]); n != 0 || !errors.Is(err, sdk.ErrInvalidInput) {
+	if n, err := d.ScoreBatch(xs, make([]float64, 5)); n != 0 || !errors.Is(err, sdk.ErrInvalidInput) {
 		t.Errorf("ScoreBatch into short out = %d, %v; want 0, ErrInvalidInput", n, err)
 	}
 }
 
+// TestNotFitted covers what the conformance suite does not: Explain, and
+// bad input, before Fit. (It checks Score and ScoreBatch.)
 func TestNotFitted(t *testing.T) {
 	d := mustInstance(t, mustFactory(t, pca.Options{}), 2)
-	if _, err := d.Score([]float64{1, 2}); !errors.Is(err, sdk.ErrNotFitted) {
-		t.Errorf("Score before Fit: %v, want ErrNotFitted", err)
-	}
-	if n, err := d.ScoreBatch([][]float64{{1, 2}}, make([]float64, 1)); n != 0 || !errors.Is(err, sdk.ErrNotFitted) {
-		t.Errorf("ScoreBatch before Fit = %d, %v; want 0, ErrNotFitted", n, err)
-	}
 	if _, err := d.Explain([]float64{1, 2}); !errors.Is(err, sdk.ErrNotFitted) {
 		t.Errorf("Explain before Fit: %v, want ErrNotFitted", err)
 	}
@@ -104,11 +89,11 @@ func TestBadInput(t *testing.T) {
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			d := mustFitted(t, f, good)
-			before := mustSnapshot(t, d)
+			before := detectortest.MustSnapshot(t, d)
 			if err := d.Fit(tc.fit); !errors.Is(err, sdk.ErrInvalidInput) {
 				t.Errorf("Fit: %v, want ErrInvalidInput", err)
 			}
-			if !bytes.Equal(mustSnapshot(t, d), before) {
+			if !bytes.Equal(detectortest.MustSnapshot(t, d), before) {
 				t.Errorf("rejected Fit changed the model")
 			}
 			if tc.point == nil && tc.name != "nil" {
@@ -135,7 +120,7 @@ func TestExtremeValues(t *testing.T) {
 	for _, x := range [][]float64{
 		{math.MaxFloat64, -math.MaxFloat64, 0}, {1e200, 1e200, 1e200}, {1e160, 0, 0}, {0, 0, 0},
 	} {
-		if s := mustScore(t, d, x); x[0] != 0 && s != 1 {
+		if s := detectortest.MustScore(t, d, x); x[0] != 0 && s != 1 {
 			t.Errorf("Score(%v) = %v, want 1", x, s)
 		}
 		e, err := d.Explain(x)
@@ -156,7 +141,7 @@ func TestConstantData(t *testing.T) {
 	d := mustFitted(t, mustFactory(t, pca.Options{}), [][]float64{{3, 3}, {3, 3}, {3, 3}})
 	// Every training row reconstructs exactly, so the same point scores
 	// the middle rank of the tied errors.
-	if s := mustScore(t, d, []float64{3, 3}); s != 0.5 {
+	if s := detectortest.MustScore(t, d, []float64{3, 3}); s != 0.5 {
 		t.Errorf("Score(3, 3) = %v, want 0.5", s)
 	}
 	if e, err := d.Explain([]float64{3, 3}); err != nil || e[0] != 0.5 || e[1] != 0.5 {
@@ -177,7 +162,7 @@ func TestComponents(t *testing.T) {
 		{opts: pca.Options{Variance: 0.01}, want: 1},
 	}
 	for _, tc := range tests {
-		snap := mustSnapshot(t, mustFitted(t, mustFactory(t, tc.opts), xs))
+		snap := detectortest.MustSnapshot(t, mustFitted(t, mustFactory(t, tc.opts), xs))
 		if k := binary.LittleEndian.Uint32(snap[8:]); k != tc.want {
 			t.Errorf("%+v: kept %d components, want %d", tc.opts, k, tc.want)
 		}
@@ -187,7 +172,7 @@ func TestComponents(t *testing.T) {
 func TestDeterministic(t *testing.T) {
 	xs, _ := labelled(13, 3000, 5, 0.05)
 	f := mustFactory(t, pca.Options{})
-	if !bytes.Equal(mustSnapshot(t, mustFitted(t, f, xs)), mustSnapshot(t, mustFitted(t, f, xs))) {
+	if !bytes.Equal(detectortest.MustSnapshot(t, mustFitted(t, f, xs)), detectortest.MustSnapshot(t, mustFitted(t, f, xs))) {
 		t.Error("two fits on the same rows gave different models")
 	}
 }
@@ -214,34 +199,10 @@ func TestExplainNamesShiftedFeature(t *testing.T) {
 				top = i
 			}
 		}
-		t.Logf("shifted %d: %.3f", j, e)
 		if top != j || math.Abs(sum-1) > 1e-12 {
 			t.Errorf("shifted feature %d: Explain = %.3f (sum %v), want the largest at %d", j, e, sum, j)
 		}
 	}
-}
-
-func TestConcurrentInstances(t *testing.T) {
-	f := mustFactory(t, pca.Options{})
-	xs, _ := labelled(15, 2000, 3, 0.05)
-	want := scoreAll(t, mustFitted(t, f, xs), xs)
-	var wg sync.WaitGroup
-	for range 8 {
-		wg.Go(func() {
-			d := mustInstance(t, f, 3)
-			if err := d.Fit(xs); err != nil {
-				t.Error(err)
-				return
-			}
-			for i, x := range xs {
-				if s, err := d.Score(x); err != nil || s != want[i] {
-					t.Errorf("point %d: score %v, %v; serial run gave %v", i, s, err, want[i])
-					return
-				}
-			}
-		})
-	}
-	wg.Wait()
 }
 
 func TestScoreDoesNotAllocate(t *testing.T) {

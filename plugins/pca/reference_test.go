@@ -7,6 +7,7 @@ import (
 
 	"gonum.org/v1/gonum/mat"
 
+	"github.com/pynomaly/pynomaly/plugins/detectortest"
 	"github.com/pynomaly/pynomaly/plugins/pca"
 )
 
@@ -21,7 +22,7 @@ func TestMatchesReference(t *testing.T) {
 		d := mustFitted(t, mustFactory(t, pca.Options{Components: k}), train)
 		want := referenceScores(train, test, k)
 		for i, x := range test {
-			if got := mustScore(t, d, x); math.Abs(got-want[i]) > 1e-9 {
+			if got := detectortest.MustScore(t, d, x); math.Abs(got-want[i]) > 1e-9 {
 				t.Fatalf("k=%d, point %d: score %v, reference %v", k, i, got, want[i])
 			}
 		}

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"math"
 
+	"github.com/pynomaly/pynomaly/plugins/internal/ecdf"
 	"github.com/pynomaly/pynomaly/plugins/sdk"
 )
 
@@ -117,8 +118,8 @@ func (d *detector) checkHeader(data []byte) (k, sample int, err error) {
 		return 0, 0, nil // not fitted
 	case c < 1 || c >= uint32(d.dim):
 		return 0, 0, badSnapshot("%d components, want 1..%d", c, d.dim-1)
-	case s < 2 || s > maxSample:
-		return 0, 0, badSnapshot("%d calibration scores, want 2..%d", s, maxSample)
+	case s < 2 || s > ecdf.MaxSample:
+		return 0, 0, badSnapshot("%d calibration scores, want 2..%d", s, ecdf.MaxSample)
 	}
 	if want := headerLen + 8*(2*d.dim+d.dim*int(c)+int(s)); len(data) != want {
 		return 0, 0, badSnapshot("%d bytes, want %d for %d components and %d scores", len(data), want, c, s)

@@ -10,6 +10,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/pynomaly/pynomaly/plugins/detectortest"
 	"github.com/pynomaly/pynomaly/plugins/pca"
 	"github.com/pynomaly/pynomaly/plugins/sdk"
 )
@@ -31,13 +32,13 @@ func TestSnapshotRestoresModel(t *testing.T) {
 			xs, _ := labelled(30, tc.rows+200, tc.dim, 0.05)
 			f := mustFactory(t, tc.opts)
 			orig := mustFitted(t, f, xs[:tc.rows])
-			snap := mustSnapshot(t, orig)
+			snap := detectortest.MustSnapshot(t, orig)
 			restored := mustInstance(t, f, tc.dim)
 			if err := restored.UnmarshalBinary(snap); err != nil {
 				t.Fatalf("UnmarshalBinary: %v", err)
 			}
 			for i, x := range xs {
-				a, b := mustScore(t, orig, x), mustScore(t, restored, x)
+				a, b := detectortest.MustScore(t, orig, x), detectortest.MustScore(t, restored, x)
 				if math.Float64bits(a) != math.Float64bits(b) {
 					t.Fatalf("point %d: restored scored %v, original %v", i, b, a)
 				}
@@ -47,7 +48,7 @@ func TestSnapshotRestoresModel(t *testing.T) {
 					t.Fatalf("point %d: restored explains %v, original %v", i, eb, ea)
 				}
 			}
-			if !bytes.Equal(mustSnapshot(t, restored), snap) {
+			if !bytes.Equal(detectortest.MustSnapshot(t, restored), snap) {
 				t.Error("restored instance snapshots differently")
 			}
 		})
@@ -58,7 +59,7 @@ func TestSnapshotUnfitted(t *testing.T) {
 	f := mustFactory(t, pca.Options{})
 	xs, _ := labelled(31, 100, 2, 0)
 	d := mustFitted(t, f, xs)
-	if err := d.UnmarshalBinary(mustSnapshot(t, mustInstance(t, f, 2))); err != nil {
+	if err := d.UnmarshalBinary(detectortest.MustSnapshot(t, mustInstance(t, f, 2))); err != nil {
 		t.Fatalf("UnmarshalBinary(unfitted): %v", err)
 	}
 	if _, err := d.Score(xs[0]); !errors.Is(err, sdk.ErrNotFitted) {
@@ -72,7 +73,7 @@ func TestSnapshotUnfitted(t *testing.T) {
 func smallModel(t *testing.T) (model, []byte) {
 	xs, _ := labelled(32, 8, 3, 0)
 	d := mustFitted(t, mustFactory(t, pca.Options{Components: 1}), xs)
-	return d, mustSnapshot(t, d)
+	return d, detectortest.MustSnapshot(t, d)
 }
 
 func TestUnmarshalRejects(t *testing.T) {
@@ -83,7 +84,7 @@ func TestUnmarshalRejects(t *testing.T) {
 	setF := func(off int, v float64) []byte {
 		return edit(func(b []byte) { le.PutUint64(b[off:], math.Float64bits(v)) })
 	}
-	unfitted := mustSnapshot(t, mustInstance(t, mustFactory(t, pca.Options{}), 3))
+	unfitted := detectortest.MustSnapshot(t, mustInstance(t, mustFactory(t, pca.Options{}), 3))
 	tests := []struct {
 		name string
 		data []byte
@@ -117,7 +118,7 @@ func TestUnmarshalRejects(t *testing.T) {
 			if !strings.Contains(err.Error(), tc.want) {
 				t.Errorf("error = %q, want it to say %q", err, tc.want)
 			}
-			if !bytes.Equal(mustSnapshot(t, d), before) {
+			if !bytes.Equal(detectortest.MustSnapshot(t, d), before) {
 				t.Errorf("rejected snapshot changed the instance")
 			}
 		})

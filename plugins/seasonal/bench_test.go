@@ -5,6 +5,7 @@ import (
 	"runtime"
 	"testing"
 
+	"github.com/pynomaly/pynomaly/plugins/detectortest"
 	"github.com/pynomaly/pynomaly/plugins/sdk"
 	"github.com/pynomaly/pynomaly/plugins/seasonal"
 )
@@ -18,7 +19,7 @@ func BenchmarkScore(b *testing.B) {
 			xs := sine(7, 4*m, m, 10, 1)
 			f := mustFactory(b, seasonal.Options{Season: m})
 			d := mustInstance(b, f)
-			scoreAll(b, d, xs[:2*m])
+			detectortest.ScoreValues(b, d, xs[:2*m])
 			x := make([]float64, 1)
 			i := 2 * m
 			for b.Loop() {
@@ -29,7 +30,7 @@ func BenchmarkScore(b *testing.B) {
 				}
 			}
 			b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "points/s")
-			b.ReportMetric(float64(len(mustSnapshot(b, d))), "snapshot-B/series")
+			b.ReportMetric(float64(len(detectortest.MustSnapshot(b, d))), "snapshot-B/series")
 			b.ReportMetric(heapPerInstance(b, f), "heap-B/series")
 		})
 	}

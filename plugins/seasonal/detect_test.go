@@ -7,6 +7,7 @@ import (
 	"sync"
 	"testing"
 
+	"github.com/pynomaly/pynomaly/plugins/detectortest"
 	"github.com/pynomaly/pynomaly/plugins/sdk"
 	"github.com/pynomaly/pynomaly/plugins/seasonal"
 )
@@ -21,7 +22,7 @@ func TestPatternBreak(t *testing.T) {
 	for i := brk; i < brk+5; i++ {
 		xs[i] += 20
 	}
-	scores := scoreAll(t, mustInstance(t, mustFactory(t, seasonal.Options{Season: m})), xs)
+	scores := detectortest.ScoreValues(t, mustInstance(t, mustFactory(t, seasonal.Options{Season: m})), xs)
 	for i := brk; i < brk+5; i++ {
 		if scores[i] <= 0.99 {
 			t.Errorf("break point %d (value %.1f) scored %v, want > 0.99", i, xs[i], scores[i])
@@ -51,7 +52,7 @@ func TestSpikeInNoise(t *testing.T) {
 	for k, i := range spikes {
 		xs[i] += []float64{8, -7, 9, 6, -10}[k]
 	}
-	scores := scoreAll(t, mustInstance(t, mustFactory(t, seasonal.Options{Season: m})), xs)
+	scores := detectortest.ScoreValues(t, mustInstance(t, mustFactory(t, seasonal.Options{Season: m})), xs)
 	var normal []float64
 	for i := 2 * m; i < len(xs); i++ {
 		if !slices.Contains(spikes, i) {
@@ -87,7 +88,7 @@ func TestFollowsLevelShift(t *testing.T) {
 	for i := shift; i < len(xs); i++ {
 		xs[i] += 20
 	}
-	scores := scoreAll(t, mustInstance(t, mustFactory(t, seasonal.Options{Season: m})), xs)
+	scores := detectortest.ScoreValues(t, mustInstance(t, mustFactory(t, seasonal.Options{Season: m})), xs)
 	if scores[shift] <= 0.99 {
 		t.Errorf("shift scored %v, want > 0.99", scores[shift])
 	}
@@ -97,11 +98,11 @@ func TestFollowsLevelShift(t *testing.T) {
 func TestWarmUp(t *testing.T) {
 	d := mustInstance(t, mustFactory(t, seasonal.Options{Season: 5}))
 	for i := range 10 {
-		if s := mustScore(t, d, float64(i%2)*1e6); s != 0 {
+		if s := detectortest.MustScoreValue(t, d, float64(i%2)*1e6); s != 0 {
 			t.Fatalf("point %d scored %v during warm-up, want 0", i, s)
 		}
 	}
-	if s := mustScore(t, d, 1e9); s == 0 {
+	if s := detectortest.MustScoreValue(t, d, 1e9); s == 0 {
 		t.Errorf("first point after warm-up scored 0, want > 0")
 	}
 }
@@ -123,12 +124,12 @@ func TestInvalidInputLeavesStateUnchanged(t *testing.T) {
 	for _, tc := range bad {
 		for _, prefix := range []int{0, 2, 6, 40} { // fresh, season 1, season 2, warm
 			d, twin := mustInstance(t, f), mustInstance(t, f)
-			scoreAll(t, d, xs[:prefix])
-			scoreAll(t, twin, xs[:prefix])
+			detectortest.ScoreValues(t, d, xs[:prefix])
+			detectortest.ScoreValues(t, twin, xs[:prefix])
 			if s, err := d.Score(tc.x); !errors.Is(err, sdk.ErrInvalidInput) || s != 0 {
 				t.Fatalf("%s after %d: Score = %v, %v; want 0, ErrInvalidInput", tc.name, prefix, s, err)
 			}
-			if !slices.Equal(mustSnapshot(t, d), mustSnapshot(t, twin)) {
+			if !slices.Equal(detectortest.MustSnapshot(t, d), detectortest.MustSnapshot(t, twin)) {
 				t.Errorf("%s after %d: state differs from untouched twin", tc.name, prefix)
 			}
 		}
@@ -138,7 +139,7 @@ func TestInvalidInputLeavesStateUnchanged(t *testing.T) {
 func TestConcurrentInstances(t *testing.T) {
 	f := mustFactory(t, seasonal.Options{Season: 24})
 	xs := sine(25, 2000, 24, 5, 1)
-	want := scoreAll(t, mustInstance(t, f), xs)
+	want := detectortest.ScoreValues(t, mustInstance(t, f), xs)
 	var wg sync.WaitGroup
 	for range 8 {
 		d := mustInstance(t, f)
@@ -157,7 +158,7 @@ func TestConcurrentInstances(t *testing.T) {
 func TestScoreDoesNotAllocate(t *testing.T) {
 	d := mustInstance(t, mustFactory(t, seasonal.Options{Season: 288}))
 	xs := sine(26, 2048, 288, 5, 1)
-	scoreAll(t, d, xs)
+	detectortest.ScoreValues(t, d, xs)
 	x := []float64{0}
 	i := 0
 	allocs := testing.AllocsPerRun(500, func() {

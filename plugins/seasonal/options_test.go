@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"testing"
 
+	"github.com/pynomaly/pynomaly/plugins/detectortest"
 	"github.com/pynomaly/pynomaly/plugins/sdk"
 	"github.com/pynomaly/pynomaly/plugins/seasonal"
 )
@@ -91,7 +92,7 @@ func TestParseParams(t *testing.T) {
 }
 
 func TestReadmeExample(t *testing.T) {
-	typ, params := readmeParams(t)
+	typ, params := detectortest.ReadmeParams(t)
 	if typ != seasonal.Name {
 		t.Errorf("README example has type %q, want %q", typ, seasonal.Name)
 	}

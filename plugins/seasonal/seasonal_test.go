@@ -4,6 +4,7 @@ import (
 	"math"
 	"testing"
 
+	"github.com/pynomaly/pynomaly/plugins/detectortest"
 	"github.com/pynomaly/pynomaly/plugins/seasonal"
 )
 
@@ -30,12 +31,12 @@ func TestScoreValues(t *testing.T) {
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			d := mustInstance(t, mustFactory(t, seasonal.Options{Season: 2}))
-			for i, s := range scoreAll(t, d, tc.warmup) {
+			for i, s := range detectortest.ScoreValues(t, d, tc.warmup) {
 				if s != 0 {
 					t.Fatalf("warm-up point %d scored %v, want 0", i, s)
 				}
 			}
-			if got := mustScore(t, d, tc.x); math.Abs(got-tc.want) > 1e-12 {
+			if got := detectortest.MustScoreValue(t, d, tc.x); math.Abs(got-tc.want) > 1e-12 {
 				t.Errorf("Score(%v) = %v, want %v", tc.x, got, tc.want)
 			}
 		})
@@ -50,13 +51,13 @@ func TestMatchesReference(t *testing.T) {
 	}{
 		{"defaults", seasonal.Options{Season: 24}, sine(11, 1000, 24, 10, 1)},
 		{"trend", seasonal.Options{Season: 7}, ramp(sine(12, 500, 7, 3, 0.5), 0.1)},
-		{"fast, clipped", seasonal.Options{Season: 5, Alpha: 0.5, Beta: 0.3, Gamma: 0.4, MADAlpha: 0.2, Clip: 2}, noisy(13, 500, 3, 2)},
+		{"fast, clipped", seasonal.Options{Season: 5, Alpha: 0.5, Beta: 0.3, Gamma: 0.4, MADAlpha: 0.2, Clip: 2}, detectortest.Noisy(13, 500, 3, 2)},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			d := mustInstance(t, mustFactory(t, tc.opts))
 			want := referenceScores(mustFactory(t, tc.opts).Options(), tc.xs)
 			for i, x := range tc.xs {
-				if got := mustScore(t, d, x); math.Abs(got-want[i]) > 1e-9 {
+				if got := detectortest.MustScoreValue(t, d, x); math.Abs(got-want[i]) > 1e-9 {
 					t.Fatalf("point %d: score %v, reference %v", i, got, want[i])
 				}
 			}

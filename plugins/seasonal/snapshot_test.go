@@ -7,6 +7,7 @@ import (
 	"math"
 	"testing"
 
+	"github.com/pynomaly/pynomaly/plugins/detectortest"
 	"github.com/pynomaly/pynomaly/plugins/sdk"
 	"github.com/pynomaly/pynomaly/plugins/seasonal"
 )
@@ -16,17 +17,17 @@ func TestSnapshotContinuesBitIdentical(t *testing.T) {
 	xs := sine(31, 200, m, 4, 1)
 	xs[70], xs[71] = 30, -30 // spikes straddling a cut
 	f := mustFactory(t, seasonal.Options{Season: m})
-	want := scoreAll(t, mustInstance(t, f), xs)
+	want := detectortest.ScoreValues(t, mustInstance(t, f), xs)
 	// In season 1, season 2, at the end of warm-up, after, at the spikes.
 	for _, cut := range []int{0, 1, 5, 8, 11, 15, 16, 17, 71, 199} {
 		orig := mustInstance(t, f)
-		scoreAll(t, orig, xs[:cut])
+		detectortest.ScoreValues(t, orig, xs[:cut])
 		restored := mustInstance(t, f)
-		if err := restored.UnmarshalBinary(mustSnapshot(t, orig)); err != nil {
+		if err := restored.UnmarshalBinary(detectortest.MustSnapshot(t, orig)); err != nil {
 			t.Fatalf("cut %d: UnmarshalBinary: %v", cut, err)
 		}
 		for i := cut; i < len(xs); i++ {
-			if got := mustScore(t, restored, xs[i]); math.Float64bits(got) != math.Float64bits(want[i]) {
+			if got := detectortest.MustScoreValue(t, restored, xs[i]); math.Float64bits(got) != math.Float64bits(want[i]) {
 				t.Fatalf("cut %d, point %d: restored scored %v, original %v", cut, i, got, want[i])
 			}
 		}
@@ -37,8 +38,8 @@ func TestUnmarshalRejects(t *testing.T) {
 	opts := seasonal.Options{Season: 4}
 	f := mustFactory(t, opts)
 	src := mustInstance(t, f)
-	scoreAll(t, src, sine(32, 11, 4, 3, 1))
-	good := mustSnapshot(t, src)
+	detectortest.ScoreValues(t, src, sine(32, 11, 4, 3, 1))
+	good := detectortest.MustSnapshot(t, src)
 	setF64 := func(off int, v float64) []byte {
 		b := bytes.Clone(good)
 		binary.LittleEndian.PutUint64(b[off:], math.Float64bits(v))
@@ -47,7 +48,7 @@ func TestUnmarshalRejects(t *testing.T) {
 	other := func(edit func(*seasonal.Options)) []byte {
 		o := opts
 		edit(&o)
-		return mustSnapshot(t, mustInstance(t, mustFactory(t, o)))
+		return detectortest.MustSnapshot(t, mustInstance(t, mustFactory(t, o)))
 	}
 	tests := []struct {
 		name string
@@ -75,8 +76,8 @@ func TestUnmarshalRejects(t *testing.T) {
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			d := mustInstance(t, f)
-			scoreAll(t, d, []float64{9, 9, 9})
-			before := mustSnapshot(t, d)
+			detectortest.ScoreValues(t, d, []float64{9, 9, 9})
+			before := detectortest.MustSnapshot(t, d)
 			err := d.UnmarshalBinary(tc.data)
 			if !errors.Is(err, sdk.ErrBadSnapshot) {
 				t.Fatalf("error = %v, want ErrBadSnapshot", err)
@@ -84,7 +85,7 @@ func TestUnmarshalRejects(t *testing.T) {
 			if want := "seasonal snapshot: " + tc.want + ": bad snapshot"; err.Error() != want {
 				t.Errorf("error = %q, want %q", err, want)
 			}
-			if !bytes.Equal(mustSnapshot(t, d), before) {
+			if !bytes.Equal(detectortest.MustSnapshot(t, d), before) {
 				t.Errorf("rejected snapshot changed the instance")
 			}
 		})

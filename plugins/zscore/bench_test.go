@@ -5,6 +5,7 @@ import (
 	"runtime"
 	"testing"
 
+	"github.com/pynomaly/pynomaly/plugins/detectortest"
 	"github.com/pynomaly/pynomaly/plugins/sdk"
 	"github.com/pynomaly/pynomaly/plugins/zscore"
 )
@@ -13,12 +14,12 @@ import (
 // and allocs it reports points/s, the snapshot size and the heap an
 // instance holds, both per series.
 func BenchmarkScore(b *testing.B) {
-	xs := noisy(7, 4096, 100, 5)
+	xs := detectortest.Noisy(7, 4096, 100, 5)
 	for _, w := range []int{64, 256, 1024} {
 		b.Run(fmt.Sprintf("window=%d", w), func(b *testing.B) {
 			f := mustFactory(b, zscore.Options{Window: w})
 			d := mustInstance(b, f)
-			scoreAll(b, d, xs[:w])
+			detectortest.ScoreValues(b, d, xs[:w])
 			x := make([]float64, 1)
 			i := 0
 			for b.Loop() {
@@ -29,7 +30,7 @@ func BenchmarkScore(b *testing.B) {
 				}
 			}
 			b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "points/s")
-			b.ReportMetric(float64(len(mustSnapshot(b, d))), "snapshot-B/series")
+			b.ReportMetric(float64(len(detectortest.MustSnapshot(b, d))), "snapshot-B/series")
 			b.ReportMetric(heapPerInstance(b, f), "heap-B/series")
 		})
 	}

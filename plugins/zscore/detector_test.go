@@ -7,6 +7,7 @@ import (
 	"sync"
 	"testing"
 
+	"github.com/pynomaly/pynomaly/plugins/detectortest"
 	"github.com/pynomaly/pynomaly/plugins/sdk"
 	"github.com/pynomaly/pynomaly/plugins/zscore"
 )
@@ -34,8 +35,8 @@ func TestScoreValues(t *testing.T) {
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			d := mustInstance(t, mustFactory(t, zscore.Options{Window: 8, MinSamples: 8}))
-			scoreAll(t, d, tc.window)
-			if got := mustScore(t, d, tc.x); math.Abs(got-tc.want) > 1e-9 {
+			detectortest.ScoreValues(t, d, tc.window)
+			if got := detectortest.MustScoreValue(t, d, tc.x); math.Abs(got-tc.want) > 1e-9 {
 				t.Errorf("Score(%v) = %v, want %v", tc.x, got, tc.want)
 			}
 		})
@@ -43,12 +44,12 @@ func TestScoreValues(t *testing.T) {
 }
 
 func TestSpikeInNoise(t *testing.T) {
-	xs := noisy(1, 3000, 100, 5)
+	xs := detectortest.Noisy(1, 3000, 100, 5)
 	spikes := map[int]float64{500: 150, 1200: 48, 2000: 160, 2001: 100, 2700: 40}
 	for i, v := range spikes {
 		xs[i] = v
 	}
-	scores := scoreAll(t, mustInstance(t, mustFactory(t, zscore.Options{})), xs)
+	scores := detectortest.ScoreValues(t, mustInstance(t, mustFactory(t, zscore.Options{})), xs)
 	normal, calm := 0, 0
 	for i, s := range scores[32:] {
 		i += 32
@@ -73,11 +74,11 @@ func TestWarmUp(t *testing.T) {
 	d := mustInstance(t, mustFactory(t, zscore.Options{Window: 64, MinSamples: 32}))
 	for i := range 32 {
 		x := float64(i%2) * 1e6 // wildly alternating, still 0 while warming up
-		if s := mustScore(t, d, x); s != 0 {
+		if s := detectortest.MustScoreValue(t, d, x); s != 0 {
 			t.Fatalf("point %d scored %v during warm-up, want 0", i, s)
 		}
 	}
-	if s := mustScore(t, d, 1e9); s == 0 {
+	if s := detectortest.MustScoreValue(t, d, 1e9); s == 0 {
 		t.Errorf("first point after warm-up scored 0, want > 0")
 	}
 }
@@ -95,19 +96,19 @@ func TestInvalidInputLeavesStateUnchanged(t *testing.T) {
 		{"two values", []float64{1, 2}},
 	}
 	f := mustFactory(t, zscore.Options{Window: 16, MinSamples: 4})
-	xs := noisy(2, 40, 0, 1)
+	xs := detectortest.Noisy(2, 40, 0, 1)
 	for _, tc := range bad {
 		for _, prefix := range []int{0, 3, 10, 40} { // empty, warming up, filling, wrapped
 			d, twin := mustInstance(t, f), mustInstance(t, f)
-			scoreAll(t, d, xs[:prefix])
-			scoreAll(t, twin, xs[:prefix])
+			detectortest.ScoreValues(t, d, xs[:prefix])
+			detectortest.ScoreValues(t, twin, xs[:prefix])
 			if s, err := d.Score(tc.x); !errors.Is(err, sdk.ErrInvalidInput) || s != 0 {
 				t.Fatalf("%s after %d: Score = %v, %v; want 0, ErrInvalidInput", tc.name, prefix, s, err)
 			}
-			if got, want := mustScore(t, d, 3), mustScore(t, twin, 3); got != want {
+			if got, want := detectortest.MustScoreValue(t, d, 3), detectortest.MustScoreValue(t, twin, 3); got != want {
 				t.Errorf("%s after %d: next score %v, untouched twin %v", tc.name, prefix, got, want)
 			}
-			if !slices.Equal(mustSnapshot(t, d), mustSnapshot(t, twin)) {
+			if !slices.Equal(detectortest.MustSnapshot(t, d), detectortest.MustSnapshot(t, twin)) {
 				t.Errorf("%s after %d: state differs from untouched twin", tc.name, prefix)
 			}
 		}
@@ -115,7 +116,7 @@ func TestInvalidInputLeavesStateUnchanged(t *testing.T) {
 }
 
 func TestMatchesReference(t *testing.T) {
-	r := noisy(3, 4000, 0, 1)
+	r := detectortest.Noisy(3, 4000, 0, 1)
 	streams := map[string][]float64{
 		"normal": r,
 		"ties":   roundAll(r, 1), // few distinct values: MAD often 0
@@ -128,7 +129,7 @@ func TestMatchesReference(t *testing.T) {
 				d := mustInstance(t, mustFactory(t, zscore.Options{Window: w, MinSamples: 2}))
 				for i, x := range xs {
 					want := referenceScore(xs[max(0, i-w):i], x, 2)
-					if got := mustScore(t, d, x); math.Abs(got-want) > 1e-12 {
+					if got := detectortest.MustScoreValue(t, d, x); math.Abs(got-want) > 1e-12 {
 						t.Fatalf("window %d, point %d: score %v, reference %v", w, i, got, want)
 					}
 				}
@@ -184,8 +185,8 @@ func roundAll(xs []float64, step float64) []float64 {
 
 func TestConcurrentInstances(t *testing.T) {
 	f := mustFactory(t, zscore.Options{Window: 64})
-	xs := noisy(4, 2000, 10, 2)
-	want := scoreAll(t, mustInstance(t, f), xs)
+	xs := detectortest.Noisy(4, 2000, 10, 2)
+	want := detectortest.ScoreValues(t, mustInstance(t, f), xs)
 	var wg sync.WaitGroup
 	for range 8 {
 		d := mustInstance(t, f)
@@ -203,8 +204,8 @@ func TestConcurrentInstances(t *testing.T) {
 
 func TestScoreDoesNotAllocate(t *testing.T) {
 	d := mustInstance(t, mustFactory(t, zscore.Options{}))
-	xs := noisy(5, 1024, 0, 1)
-	scoreAll(t, d, xs)
+	xs := detectortest.Noisy(5, 1024, 0, 1)
+	detectortest.ScoreValues(t, d, xs)
 	x := []float64{0}
 	i := 0
 	allocs := testing.AllocsPerRun(500, func() {

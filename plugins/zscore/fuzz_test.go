@@ -6,6 +6,7 @@ import (
 	"math"
 	"testing"
 
+	"github.com/pynomaly/pynomaly/plugins/detectortest"
 	"github.com/pynomaly/pynomaly/plugins/sdk"
 	"github.com/pynomaly/pynomaly/plugins/zscore"
 )
@@ -17,28 +18,28 @@ func FuzzUnmarshal(f *testing.F) {
 	fac := mustFactory(f, zscore.Options{Window: 8, MinSamples: 4})
 	for _, n := range []int{0, 3, 8, 21} {
 		d := mustInstance(f, fac)
-		scoreAll(f, d, noisy(uint64(n), n, 0, 1))
-		f.Add(mustSnapshot(f, d))
+		detectortest.ScoreValues(f, d, detectortest.Noisy(uint64(n), n, 0, 1))
+		f.Add(detectortest.MustSnapshot(f, d))
 	}
 	f.Fuzz(func(t *testing.T, data []byte) {
 		d := mustInstance(t, fac)
-		before := mustSnapshot(t, d)
+		before := detectortest.MustSnapshot(t, d)
 		if err := d.UnmarshalBinary(data); err != nil {
 			if !errors.Is(err, sdk.ErrBadSnapshot) {
 				t.Fatalf("error %v does not wrap ErrBadSnapshot", err)
 			}
-			if !bytes.Equal(mustSnapshot(t, d), before) {
+			if !bytes.Equal(detectortest.MustSnapshot(t, d), before) {
 				t.Fatal("rejected snapshot changed the instance")
 			}
 			return
 		}
-		if !bytes.Equal(mustSnapshot(t, d), data) {
+		if !bytes.Equal(detectortest.MustSnapshot(t, d), data) {
 			t.Fatal("accepted snapshot does not marshal back to the same bytes")
 		}
 		// mustScore checks every score lands in [0, 1], whatever finite
 		// values the ring was restored with.
 		for _, x := range []float64{0, 1, -math.MaxFloat64, math.MaxFloat64, math.SmallestNonzeroFloat64} {
-			mustScore(t, d, x)
+			detectortest.MustScoreValue(t, d, x)
 		}
 	})
 }

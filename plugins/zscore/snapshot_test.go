@@ -7,12 +7,13 @@ import (
 	"math"
 	"testing"
 
+	"github.com/pynomaly/pynomaly/plugins/detectortest"
 	"github.com/pynomaly/pynomaly/plugins/sdk"
 	"github.com/pynomaly/pynomaly/plugins/zscore"
 )
 
 func TestSnapshotContinuesBitIdentical(t *testing.T) {
-	spiky := noisy(6, 120, 50, 3)
+	spiky := detectortest.Noisy(6, 120, 50, 3)
 	spiky[70], spiky[71] = 90, 90 // spikes straddling a cut
 	zeros := make([]float64, 120) // -0 and +0 compare equal but differ in bits
 	for i := range zeros {
@@ -21,11 +22,11 @@ func TestSnapshotContinuesBitIdentical(t *testing.T) {
 	f := mustFactory(t, zscore.Options{Window: 16, MinSamples: 6})
 	for name, xs := range map[string][]float64{"spiky": spiky, "signed zeros": zeros} {
 		t.Run(name, func(t *testing.T) {
-			want := scoreAll(t, mustInstance(t, f), xs)
+			want := detectortest.ScoreValues(t, mustInstance(t, f), xs)
 			for _, cut := range []int{0, 1, 5, 6, 15, 16, 17, 71, 119} {
 				restored := restoreAfter(t, f, xs[:cut])
 				for i := cut; i < len(xs); i++ {
-					if got := mustScore(t, restored, xs[i]); math.Float64bits(got) != math.Float64bits(want[i]) {
+					if got := detectortest.MustScoreValue(t, restored, xs[i]); math.Float64bits(got) != math.Float64bits(want[i]) {
 						t.Fatalf("cut %d, point %d: restored scored %v, original %v", cut, i, got, want[i])
 					}
 				}
@@ -39,9 +40,9 @@ func TestSnapshotContinuesBitIdentical(t *testing.T) {
 func restoreAfter(t *testing.T, f *zscore.Factory, prefix []float64) sdk.Detector {
 	t.Helper()
 	orig := mustInstance(t, f)
-	scoreAll(t, orig, prefix)
+	detectortest.ScoreValues(t, orig, prefix)
 	restored := mustInstance(t, f)
-	if err := restored.UnmarshalBinary(mustSnapshot(t, orig)); err != nil {
+	if err := restored.UnmarshalBinary(detectortest.MustSnapshot(t, orig)); err != nil {
 		t.Fatalf("after %d points: UnmarshalBinary: %v", len(prefix), err)
 	}
 	return restored
@@ -50,8 +51,8 @@ func restoreAfter(t *testing.T, f *zscore.Factory, prefix []float64) sdk.Detecto
 func TestUnmarshalRejects(t *testing.T) {
 	f := mustFactory(t, zscore.Options{Window: 8, MinSamples: 4})
 	src := mustInstance(t, f)
-	scoreAll(t, src, []float64{1, 2, 3, 4, 5})
-	good := mustSnapshot(t, src)
+	detectortest.ScoreValues(t, src, []float64{1, 2, 3, 4, 5})
+	good := detectortest.MustSnapshot(t, src)
 	edit := func(fn func(b []byte) []byte) []byte { return fn(bytes.Clone(good)) }
 	setU32 := func(off int, v uint32) []byte {
 		return edit(func(b []byte) []byte { binary.LittleEndian.PutUint32(b[off:], v); return b })
@@ -69,7 +70,7 @@ func TestUnmarshalRejects(t *testing.T) {
 		{"short header", good[:23], "23 bytes, shorter than the 24-byte header"},
 		{"wrong magic", edit(func(b []byte) []byte { b[0] = 'X'; return b }), `magic "XZS", not a zscore snapshot`},
 		{"future version", edit(func(b []byte) []byte { b[3] = 2; return b }), "version 2, this build reads 1"},
-		{"other window", mustSnapshot(t, otherWindow), "window 16, instance has 8"},
+		{"other window", detectortest.MustSnapshot(t, otherWindow), "window 16, instance has 8"},
 		{"other min_samples", setU32(8, 5), "min_samples 5, instance has 4"},
 		{"truncated ring", good[:len(good)-1], "87 bytes, want 88 for window 8"},
 		{"trailing byte", append(bytes.Clone(good), 0), "89 bytes, want 88 for window 8"},
@@ -81,8 +82,8 @@ func TestUnmarshalRejects(t *testing.T) {
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			d := mustInstance(t, f)
-			scoreAll(t, d, []float64{9, 9})
-			before := mustSnapshot(t, d)
+			detectortest.ScoreValues(t, d, []float64{9, 9})
+			before := detectortest.MustSnapshot(t, d)
 			err := d.UnmarshalBinary(tc.data)
 			if !errors.Is(err, sdk.ErrBadSnapshot) {
 				t.Fatalf("error = %v, want ErrBadSnapshot", err)
@@ -90,7 +91,7 @@ func TestUnmarshalRejects(t *testing.T) {
 			if want := "zscore snapshot: " + tc.want + ": bad snapshot"; err.Error() != want {
 				t.Errorf("error = %q, want %q", err, want)
 			}
-			if !bytes.Equal(mustSnapshot(t, d), before) {
+			if !bytes.Equal(detectortest.MustSnapshot(t, d), before) {
 				t.Errorf("rejected snapshot changed the instance")
 			}
 		})

@@ -1,35 +1,38 @@
-package hbos
+// Package ecdf holds the calibration the batch detectors share: an
+// empirical CDF over a sorted sample of the training rows' raw scores,
+// which maps any raw score into [0, 1].
+package ecdf
 
 import "slices"
 
-// maxSample is the most training scores a model keeps to calibrate with.
-const maxSample = 1024
+// MaxSample is the most training scores a CDF keeps to calibrate with.
+const MaxSample = 1024
 
-// ecdf is the calibration: a sorted sample of the training rows' raw
-// scores, at least 2, all finite and non-negative.
-type ecdf []float64
+// CDF is a sorted sample of raw training scores, at least 2, all finite
+// and non-negative.
+type CDF []float64
 
-// newECDF sorts raw in place and keeps all of it, or maxSample values at
+// New sorts raw in place and keeps all of it, or MaxSample values at
 // evenly spaced ranks from the lowest to the highest.
-func newECDF(raw []float64) ecdf {
+func New(raw []float64) CDF {
 	slices.Sort(raw)
 	n := len(raw)
-	if n <= maxSample {
-		return ecdf(slices.Clone(raw))
+	if n <= MaxSample {
+		return CDF(slices.Clone(raw))
 	}
-	e := make(ecdf, maxSample)
+	e := make(CDF, MaxSample)
 	for i := range e {
-		e[i] = raw[i*(n-1)/(maxSample-1)]
+		e[i] = raw[i*(n-1)/(MaxSample-1)]
 	}
 	return e
 }
 
-// at returns the fraction of the sample below v, interpolated linearly
+// At returns the fraction of the sample below v, interpolated linearly
 // between neighbouring sample values: 0 at or below the lowest, 1 above
 // the highest. A value equal to several sample values gets their middle
 // rank, so data whose training scores are all equal scores 0.5, not 1.
-// NaN, which the detector never produces, would score 1.
-func (e ecdf) at(v float64) float64 {
+// NaN, which the detectors never produce, would score 1.
+func (e CDF) At(v float64) float64 {
 	last := len(e) - 1
 	switch {
 	case !(v <= e[last]):
