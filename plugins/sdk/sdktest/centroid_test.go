@@ -2,7 +2,6 @@ package sdktest
 
 import (
 	"encoding/binary"
-	"errors"
 	"fmt"
 	"math"
 	"slices"
@@ -35,7 +34,7 @@ type centroid struct {
 	mean, sd []float64
 }
 
-var errNoRows = errors.New("no rows to fit")
+var errNoRows = fmt.Errorf("no rows to fit: %w", sdk.ErrInvalidInput)
 
 func (d *centroid) Fit(xs [][]float64) error {
 	if len(xs) == 0 {
@@ -43,7 +42,7 @@ func (d *centroid) Fit(xs [][]float64) error {
 	}
 	mean, sd := make([]float64, d.dim), make([]float64, d.dim)
 	for i, x := range xs {
-		if err := sdk.CheckPoint(x, d.dim); err != nil {
+		if err := sdk.CheckPoint(x, d.dim); err != nil && d.bug != bugFitAcceptsNaN {
 			return fmt.Errorf("row %d: %w", i, err)
 		}
 		for j, v := range x {

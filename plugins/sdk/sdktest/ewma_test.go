@@ -31,6 +31,7 @@ const (
 	bugExplainLearns        // Explain learns the point it explains
 	bugScoresUnfitted       // batch: Score before Fit returns 0, nil
 	bugRestoreUnfitted      // batch: UnmarshalBinary forgets it is fitted
+	bugFitAcceptsNaN        // batch: Fit takes rows it should refuse
 	bugFitWritesRows        // batch: Fit centres its rows in place
 )
 

@@ -70,6 +70,12 @@ var checks = []check{
 	{name: "deterministic", fn: checkDeterministic},
 	{name: "snapshot_restore", fn: checkSnapshotRestore},
 	{name: "batch_equals_single", fn: checkBatchEqualsSingle},
+	{name: "fit_bad_input", fn: checkFitBadInput, skip: func(info sdk.Info, _ Options) string {
+		if info.Kind != sdk.Batch {
+			return "not a batch detector"
+		}
+		return ""
+	}},
 	{name: "explain", fn: checkExplain, skip: func(info sdk.Info, _ Options) string {
 		if !info.Explains {
 			return "Info.Explains is false"

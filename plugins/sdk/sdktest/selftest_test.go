@@ -55,6 +55,7 @@ func TestBrokenDetectorsAreCaught(t *testing.T) {
 		{"scores unfitted", centroidFactory{bug: bugScoresUnfitted}, []string{"score_range"}, "Score before Fit returned no error; want an error wrapping sdk.ErrNotFitted"},
 		{"fit writes its rows", centroidFactory{bug: bugFitWritesRows}, []string{"score_range"}, "Fit changed row 0 of its input"},
 		{"restore forgets fit", centroidFactory{bug: bugRestoreUnfitted}, []string{"snapshot_restore"}, "detector not fitted"},
+		{"fit accepts bad rows", centroidFactory{bug: bugFitAcceptsNaN}, []string{"fit_bad_input"}, "Fit(rows with a NaN in the middle) returned no error"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
