@@ -58,6 +58,9 @@ func TestRunCommands(t *testing.T) {
 	badCfg := writeFile(t, dir, "bad.yaml", agentConfig(dir, "nats://127.0.0.1:4222", "off", data, "decision:\n  treshold: 0.9\n"))
 	outFile := filepath.Join(dir, "out.csv")
 	missing := filepath.Join(dir, "missing.csv")
+	notExec := writeFile(t, dir, "not-exec", "#!/bin/sh\n")
+	pluginCfg := writeFile(t, dir, "plugins.yaml", agentConfig(dir, "nats://127.0.0.1:4222", "off", data,
+		"plugins:\n  - {name: gone, path: "+missing+"}\n  - {name: plain, path: "+notExec+"}\n"))
 
 	tests := []struct {
 		name    string
@@ -102,6 +105,8 @@ func TestRunCommands(t *testing.T) {
 
 		{name: "check-config", args: []string{"check-config", "--config", goodCfg}, wantOut: "configuration OK: agent edge-1, 1 input(s), detector zscore"},
 		{name: "check-config bad", args: []string{"check-config", "--config", badCfg}, usage: true, wantErr: badCfg + `:21: unknown key "treshold" (did you mean "threshold"?)`},
+		{name: "check-config warns about plugins", args: []string{"check-config", "--config", pluginCfg},
+			wantOut: "warning: plugin gone: stat " + missing + ": no such file or directory (inputs using it will wait for it)\nwarning: plugin plain: " + notExec + " is not an executable file (chmod +x)"},
 		{name: "check-config missing", args: []string{"check-config", "--config", missing}, usage: true, wantErr: missing + ": no such file or directory"},
 		{name: "run bad config", args: []string{"run", "--config", badCfg}, usage: true, wantErr: badCfg + ":21: unknown key"},
 		{name: "run unknown flag", args: []string{"run", "--confg", goodCfg}, usage: true, wantErr: "flag provided but not defined: -confg"},

@@ -122,5 +122,13 @@ func checkConfig(args []string, stdout, stderr io.Writer) error {
 			fmt.Fprintf(stdout, "warning: input %s: %v (run will wait for it)\n", in.Name, err)
 		}
 	}
+	for _, p := range cfg.Plugins {
+		switch fi, err := os.Stat(p.Path); {
+		case err != nil:
+			fmt.Fprintf(stdout, "warning: plugin %s: %v (inputs using it will wait for it)\n", p.Name, err)
+		case fi.IsDir() || fi.Mode()&0o111 == 0:
+			fmt.Fprintf(stdout, "warning: plugin %s: %s is not an executable file (chmod +x)\n", p.Name, p.Path)
+		}
+	}
 	return nil
 }
