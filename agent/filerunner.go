@@ -10,10 +10,12 @@ import (
 	"time"
 
 	"github.com/pynomaly/pynomaly/agent/config"
+	"github.com/pynomaly/pynomaly/agent/detectors"
 	"github.com/pynomaly/pynomaly/agent/input"
 	"github.com/pynomaly/pynomaly/agent/outbox"
 	"github.com/pynomaly/pynomaly/agent/pipeline"
 	"github.com/pynomaly/pynomaly/internal/lograte"
+	"github.com/pynomaly/pynomaly/plugins/sdk"
 	"github.com/pynomaly/pynomaly/protocol"
 )
 
@@ -182,7 +184,7 @@ func (r *fileRunner) newPipeline(fields []string, pf *pipelineFactory) *pipeline
 	labels[InputLabel] = r.cfg.Name
 	return pipeline.New(pipeline.Options{
 		AgentID: r.a.cfg.Agent.ID, Input: r.cfg.Name, Labels: labels, Fields: fields,
-		Factory: pf, Decision: r.a.cfg.Decision.DecisionOptions(), Severity: r.a.cfg.Decision.Severity,
+		Factory: streamable(pf), Decision: r.a.cfg.Decision.DecisionOptions(), Severity: r.a.cfg.Decision.Severity,
 		LoadState: r.ob.State, Metrics: r.pm, Logger: r.logger,
 	})
 }
@@ -232,4 +234,17 @@ func sleep(ctx context.Context, d time.Duration) {
 	case <-ctx.Done():
 	case <-t.C:
 	}
+}
+
+// streamable returns f as a streaming detector. Built-in batch detectors
+// come wrapped already (detectors.Build); a batch plugin is wrapped here,
+// fitted on the first detectors.DefaultFitRows samples of each series.
+func streamable(f sdk.Factory) sdk.Factory {
+	if f.Info().Kind != sdk.Batch {
+		return f
+	}
+	if ff, err := sdk.FitFirst(f, detectors.DefaultFitRows); err == nil {
+		return ff
+	}
+	return f // unreachable: FitFirst fails only for streaming detectors or < 2 rows
 }
