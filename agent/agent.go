@@ -72,7 +72,7 @@ func (a *Agent) detectorSource(d config.Detector) (detectorSource, error) {
 	if p, ok := a.cfg.Plugin(d.Type); ok {
 		return a.plugins.add(p), nil
 	}
-	f, err := detectors.Build(d.Type, d.Params)
+	f, err := detectors.BuildSpec(d.Spec())
 	if err != nil {
 		return nil, err
 	}

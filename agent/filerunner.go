@@ -184,7 +184,7 @@ func (r *fileRunner) newPipeline(fields []string, pf *pipelineFactory) *pipeline
 	labels[InputLabel] = r.cfg.Name
 	return pipeline.New(pipeline.Options{
 		AgentID: r.a.cfg.Agent.ID, Input: r.cfg.Name, Labels: labels, Fields: fields,
-		Factory: streamable(pf), Decision: r.a.cfg.Decision.DecisionOptions(), Severity: r.a.cfg.Decision.Severity,
+		Factory: streamable(pf), Decision: r.a.cfg.Decision.DecisionOptions(), NewPolicy: r.a.cfg.Decision.NewPolicy, Severity: r.a.cfg.Decision.Severity,
 		LoadState: r.ob.State, Metrics: r.pm, Logger: r.logger,
 	})
 }

@@ -6,6 +6,8 @@ import (
 	"time"
 
 	"github.com/pynomaly/pynomaly/agent/decision"
+	"github.com/pynomaly/pynomaly/agent/detectors"
+	"github.com/pynomaly/pynomaly/plugins/threshold"
 )
 
 // Config is the whole agent configuration (agent.yaml).
@@ -83,9 +85,21 @@ type FileInput struct {
 
 // Detector picks the detector and its parameters.
 type Detector struct {
-	// Type names a built-in detector or a configured plugin.
+	// Type names a built-in detector, ensemble, or a configured plugin.
 	Type   string            `yaml:"type"`
 	Params map[string]string `yaml:"params"`
+	// Members of an ensemble: two or more built-in detectors (ensembles
+	// included) whose scores it combines.
+	Members []Detector `yaml:"members,omitempty"`
+}
+
+// Spec converts the section into the detector registry's form.
+func (d Detector) Spec() detectors.Spec {
+	s := detectors.Spec{Type: d.Type, Params: d.Params}
+	for _, m := range d.Members {
+		s.Members = append(s.Members, m.Spec())
+	}
+	return s
 }
 
 // Plugin is an external detector: an executable the agent runs and talks
@@ -116,8 +130,18 @@ func (c *Config) Plugin(name string) (Plugin, bool) {
 	return Plugin{}, false
 }
 
+// PolicyFixed is the threshold policy of a constant decision.threshold.
+const PolicyFixed = "fixed"
+
 // Decision turns scores into alerts.
 type Decision struct {
+	// Policy judges each score anomalous or normal: fixed (default, a score
+	// of at least Threshold), or one that learns its threshold per series
+	// from the scores: quantile, spot, dspot (see plugins/threshold).
+	Policy string `yaml:"policy"`
+	// Params of a learned policy, e.g. risk: 1e-4 for spot.
+	Params map[string]string `yaml:"params,omitempty"`
+	// Threshold of policy fixed, in (0, 1]; default 0.999.
 	Threshold   float64 `yaml:"threshold"`
 	Consecutive int     `yaml:"consecutive"`
 	ClearAfter  int     `yaml:"clear_after"`
@@ -128,4 +152,17 @@ type Decision struct {
 // DecisionOptions converts the section into the decision package's options.
 func (d Decision) DecisionOptions() decision.Options {
 	return decision.Options{Threshold: d.Threshold, Consecutive: d.Consecutive, ClearAfter: d.ClearAfter}
+}
+
+// NewPolicy returns a new instance of the section's threshold policy, for
+// one series. Call it on a validated section.
+func (d Decision) NewPolicy() (threshold.Policy, error) {
+	if d.Policy == "" || d.Policy == PolicyFixed {
+		t := d.Threshold
+		if t == 0 {
+			t = decision.DefaultThreshold
+		}
+		return threshold.NewFixed(t)
+	}
+	return threshold.Parse(d.Policy, d.Params)
 }

@@ -55,16 +55,35 @@ func (c *Config) validateDetector(d Detector) error {
 		return fmt.Errorf("type: must be set (built in: %s; plugins: %s)", strings.Join(detectors.Names(), ", "), c.pluginNames())
 	}
 	if _, ok := c.Plugin(d.Type); ok {
-		if len(d.Params) > 0 {
-			return fmt.Errorf("params: detector %s is a plugin, which takes no params", d.Type)
+		if len(d.Params) > 0 || len(d.Members) > 0 {
+			return fmt.Errorf("params: detector %s is a plugin, which takes no params or members", d.Type)
 		}
 		return nil
 	}
 	if !slices.Contains(detectors.Names(), d.Type) {
 		return fmt.Errorf("unknown detector %q (built in: %s; plugins: %s)", d.Type, strings.Join(detectors.Names(), ", "), c.pluginNames())
 	}
-	_, err := detectors.Build(d.Type, d.Params)
+	if err := c.checkMembers(d.Members, "members"); err != nil {
+		return err
+	}
+	_, err := detectors.BuildSpec(d.Spec())
 	return err
+}
+
+// checkMembers refuses plugins as ensemble members: a member runs inside
+// the ensemble, out of reach of the supervision that restarts a crashed
+// plugin and replays its batch.
+func (c *Config) checkMembers(ms []Detector, key string) error {
+	for i, m := range ms {
+		mkey := fmt.Sprintf("%s[%d]", key, i)
+		if _, ok := c.Plugin(m.Type); ok {
+			return fmt.Errorf("%s: plugin %s cannot be an ensemble member; members are built-in detectors", mkey, m.Type)
+		}
+		if err := c.checkMembers(m.Members, mkey+".members"); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 func (c *Config) pluginNames() string {

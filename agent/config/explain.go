@@ -45,7 +45,7 @@ func explainYAML(name string, err error) error {
 // (e.g. "config.Decision").
 func keysOf(typeName string) []string {
 	var keys []string
-	walkTypes(reflect.TypeFor[Config](), func(t reflect.Type) {
+	walkTypes(reflect.TypeFor[Config](), map[reflect.Type]bool{}, func(t reflect.Type) {
 		if t.String() != typeName {
 			return
 		}
@@ -58,16 +58,19 @@ func keysOf(typeName string) []string {
 	return keys
 }
 
-func walkTypes(t reflect.Type, visit func(reflect.Type)) {
+// walkTypes visits each of the package's struct types reachable from t
+// once; seen stops the walk at recursive types (Detector.Members).
+func walkTypes(t reflect.Type, seen map[reflect.Type]bool, visit func(reflect.Type)) {
 	for t.Kind() == reflect.Pointer || t.Kind() == reflect.Slice {
 		t = t.Elem()
 	}
-	if t.Kind() != reflect.Struct || t.PkgPath() != reflect.TypeFor[Config]().PkgPath() {
+	if t.Kind() != reflect.Struct || t.PkgPath() != reflect.TypeFor[Config]().PkgPath() || seen[t] {
 		return
 	}
+	seen[t] = true
 	visit(t)
 	for i := range t.NumField() {
-		walkTypes(t.Field(i).Type, visit)
+		walkTypes(t.Field(i).Type, seen, visit)
 	}
 }
 

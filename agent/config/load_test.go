@@ -36,7 +36,7 @@ func TestLoadGood(t *testing.T) {
 		},
 		Detector: config.Detector{Type: "zscore", Params: map[string]string{"window": "128", "min_samples": "16"}},
 		// consecutive and clear_after are unset in the file: defaults.
-		Decision: config.Decision{Threshold: 0.99, Consecutive: 1, ClearAfter: 10, Severity: "critical"},
+		Decision: config.Decision{Policy: "fixed", Threshold: 0.99, Consecutive: 1, ClearAfter: 10, Severity: "critical"},
 		Plugins:  []config.Plugin{{Name: "spike", Path: filepath.Join(dir, "plugins/spike")}},
 	}
 	if !reflect.DeepEqual(*cfg, want) {
@@ -82,7 +82,7 @@ func TestLoadMinimalDefaults(t *testing.T) {
 		{"listen", cfg.HTTP.Listen, config.DefaultHTTPListen},
 		{"log", cfg.Log, config.Log{Level: "info", Format: "auto"}},
 		{"detector", cfg.Detector.Type, "zscore"},
-		{"decision", cfg.Decision, config.Decision{Threshold: 0.999, Consecutive: 1, ClearAfter: 10, Severity: "warning"}},
+		{"decision", cfg.Decision, config.Decision{Policy: "fixed", Threshold: 0.999, Consecutive: 1, ClearAfter: 10, Severity: "warning"}},
 		{"format", cfg.Inputs[0].File.Format, "csv"},
 		{"timestamp column", cfg.Inputs[0].File.TimestampColumn, "timestamp"},
 		{"separator", cfg.Inputs[0].File.SeparatorRune(), ','},

@@ -46,17 +46,43 @@ func (c *Config) Validate() error {
 	errs = append(errs, c.validateInputs()...)
 	errs = append(errs, c.validatePlugins()...)
 	errs = append(errs, c.validateDetectors()...)
-	opts := c.Decision.DecisionOptions()
+	errs = append(errs, c.Decision.validate()...)
+	return errors.Join(errs...)
+}
+
+// validate fills the decision section's defaults and checks it, building
+// one threshold policy to prove the policy and its params are good.
+func (d *Decision) validate() []error {
+	var errs []error
+	add := func(format string, args ...any) { errs = append(errs, fmt.Errorf(format, args...)) }
+	if d.Policy == "" {
+		d.Policy = PolicyFixed
+	}
+	learned := d.Policy != PolicyFixed
+	if learned && d.Threshold != 0 {
+		add("decision.threshold: applies to policy fixed; policy %s learns its threshold (tune it with decision.params)", d.Policy)
+	}
+	if !learned && len(d.Params) > 0 {
+		add("decision.params: policy fixed takes no params; set decision.threshold")
+	}
+	threshold := d.Threshold
+	opts := d.DecisionOptions()
 	if err := opts.Validate(); err != nil {
 		add("decision: %v", err)
 	}
-	c.Decision.Threshold, c.Decision.Consecutive, c.Decision.ClearAfter = opts.Threshold, opts.Consecutive, opts.ClearAfter
-	switch c.Decision.Severity {
+	d.Threshold, d.Consecutive, d.ClearAfter = opts.Threshold, opts.Consecutive, opts.ClearAfter
+	if learned {
+		d.Threshold = threshold
+		if _, err := d.NewPolicy(); err != nil {
+			add("decision.policy: %v", err)
+		}
+	}
+	switch d.Severity {
 	case protocol.SeverityInfo, protocol.SeverityWarning, protocol.SeverityCritical:
 	default:
-		add("decision.severity: %q is not one of info, warning, critical", c.Decision.Severity)
+		add("decision.severity: %q is not one of info, warning, critical", d.Severity)
 	}
-	return errors.Join(errs...)
+	return errs
 }
 
 func (c *Config) validateLog() []error {

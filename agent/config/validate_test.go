@@ -59,6 +59,16 @@ func TestLoadBad(t *testing.T) {
 		{file: "bad_param_range", want: "detector: detector zscore: window 4 out of range"},
 		{file: "threshold_range", want: "decision: threshold 1.5 out of range: must be in (0, 1]"},
 		{file: "consecutive_range", want: "decision: consecutive -1 out of range: must be >= 1"},
+		{file: "ensemble_one_member", want: "detector: detector ensemble: members: 1 listed, want at least 2"},
+		{file: "ensemble_plugin_member", want: "detector: members[1]: plugin spike cannot be an ensemble member; members are built-in detectors"},
+		{file: "members_not_ensemble", want: "detector: members: detector zscore is not an ensemble; only type ensemble takes members"},
+		{file: "ensemble_member_key", want: `ensemble_member_key.bad.yaml:15: unknown key "tpye" (did you mean "type"?)`},
+		{file: "ensemble_member_params", want: `detector: members[1]: detector iforest: fit_rows "1": want an integer of at least 2`},
+		{file: "unknown_policy", want: "decision.policy: threshold policy pot: unknown policy (known: dspot, fixed, quantile, spot)"},
+		{file: "policy_threshold", want: "decision.threshold: applies to policy fixed; policy spot learns its threshold (tune it with decision.params)"},
+		{file: "fixed_params", want: "decision.params: policy fixed takes no params; set decision.threshold"},
+		{file: "policy_param_key", want: `decision.policy: threshold policy spot: unknown param "rsk" (known: init, level, risk)`},
+		{file: "policy_param_range", want: "decision.policy: threshold policy spot: risk 0.5"},
 		{file: "bad_severity", want: `decision.severity: "urgent" is not one of info, warning, critical`},
 		{file: "bad_log_level", want: `log.level: "verbose" is not one of debug, info, warn, error`},
 		{file: "bad_log_format", want: `log.format: "xml" is not one of auto, text, json`},
@@ -93,7 +103,7 @@ func TestLoadBad(t *testing.T) {
 
 // TestLoadShippedExamples keeps the example configs loadable.
 func TestLoadShippedExamples(t *testing.T) {
-	for _, path := range []string{"../../examples/demo/agent.yaml"} {
+	for _, path := range []string{"../../examples/demo/agent.yaml", "../../packaging/agent.yaml"} {
 		t.Run(filepath.Base(filepath.Dir(path)), func(t *testing.T) {
 			if _, err := config.Load(path, nil); err != nil {
 				t.Errorf("Load(%s): %v", path, err)

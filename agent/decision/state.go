@@ -13,8 +13,14 @@ type State struct {
 // raises a new alert. Zero fields of o take their defaults, so an
 // unvalidated Options behaves like a validated one.
 func (s *State) Observe(score float64, o Options) (raise bool) {
+	return s.Step(score >= o.withDefaults().Threshold, o)
+}
+
+// Step is Observe for a point already judged anomalous or normal, by a
+// threshold policy that learns (see plugins/threshold); o.Threshold is not
+// used.
+func (s *State) Step(anomalous bool, o Options) (raise bool) {
 	o = o.withDefaults()
-	anomalous := score >= o.Threshold
 	if s.firing {
 		s.observeFiring(anomalous, o.ClearAfter)
 		return false

@@ -8,10 +8,12 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/pynomaly/pynomaly/plugins/ensemble"
 	"github.com/pynomaly/pynomaly/plugins/ewma"
 	"github.com/pynomaly/pynomaly/plugins/hbos"
 	"github.com/pynomaly/pynomaly/plugins/hst"
 	"github.com/pynomaly/pynomaly/plugins/iforest"
+	"github.com/pynomaly/pynomaly/plugins/kmeans"
 	"github.com/pynomaly/pynomaly/plugins/pca"
 	"github.com/pynomaly/pynomaly/plugins/sdk"
 	"github.com/pynomaly/pynomaly/plugins/seasonal"
@@ -49,22 +51,68 @@ var builtins = map[string]builder{
 	iforest.Name:  entry(iforest.ParseParams, iforest.New),
 	hbos.Name:     entry(hbos.ParseParams, hbos.New),
 	pca.Name:      entry(pca.ParseParams, pca.New),
+	kmeans.Name:   entry(kmeans.ParseParams, kmeans.New),
+}
+
+// Ensemble is the type of a detector combining others, its members.
+const Ensemble = ensemble.Name
+
+// Spec is a detector as configured: its type, params and, for an
+// ensemble, its members.
+type Spec struct {
+	Type    string
+	Params  map[string]string
+	Members []Spec
 }
 
 // Names lists the built-in detector types, sorted.
 func Names() []string {
-	names := make([]string, 0, len(builtins))
+	names := make([]string, 0, len(builtins)+1)
 	for n := range builtins {
 		names = append(names, n)
 	}
+	names = append(names, Ensemble)
 	sort.Strings(names)
 	return names
+}
+
+// BuildSpec is Build for a Spec: an ensemble gets its members, each built
+// (a batch member fitted on its own fit_rows first), and combined by the
+// ensemble's params.
+func BuildSpec(s Spec) (sdk.Factory, error) {
+	if s.Type != Ensemble {
+		if len(s.Members) > 0 {
+			return nil, fmt.Errorf("members: detector %s is not an ensemble; only type %s takes members", s.Type, Ensemble)
+		}
+		return Build(s.Type, s.Params)
+	}
+	opts, err := ensemble.ParseParams(s.Params)
+	if err != nil {
+		return nil, fmt.Errorf("detector %s: %w", Ensemble, err)
+	}
+	if len(s.Members) < ensemble.MinMembers {
+		return nil, fmt.Errorf("detector %s: members: %d listed, want at least %d", Ensemble, len(s.Members), ensemble.MinMembers)
+	}
+	members := make([]sdk.Factory, len(s.Members))
+	for i, m := range s.Members {
+		if members[i], err = BuildSpec(m); err != nil {
+			return nil, fmt.Errorf("members[%d]: %w", i, err)
+		}
+	}
+	f, err := ensemble.New(opts, members...)
+	if err != nil {
+		return nil, fmt.Errorf("detector %s: %w", Ensemble, err)
+	}
+	return f, nil
 }
 
 // Lookup returns the detector as it is (a batch detector unfitted) and,
 // for batch detectors, the fit_rows parameter, removed from params before
 // the detector sees them.
 func Lookup(name string, params map[string]string) (f sdk.Factory, fitRows int, err error) {
+	if name == Ensemble {
+		return nil, 0, fmt.Errorf("detector %s: give its members (an ensemble is built with BuildSpec)", Ensemble)
+	}
 	b, ok := builtins[name]
 	if !ok {
 		return nil, 0, fmt.Errorf("unknown detector %q (built in: %s)", name, strings.Join(Names(), ", "))

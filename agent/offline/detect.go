@@ -13,6 +13,7 @@ import (
 
 	"github.com/pynomaly/pynomaly/agent/input"
 	"github.com/pynomaly/pynomaly/plugins/sdk"
+	"github.com/pynomaly/pynomaly/plugins/threshold"
 )
 
 // Options says what to read and how to score it.
@@ -28,8 +29,13 @@ type Options struct {
 	// on; every row, those included, is then scored. Required for batch
 	// detectors, refused for streaming ones.
 	FitRows int
-	// Threshold marks a row anomalous when its score reaches it.
+	// Threshold marks a row anomalous when its score reaches it; used when
+	// Policy is nil.
 	Threshold float64
+	// Policy, when set, judges each row's score instead, learning its
+	// threshold as the agent's decision.policy does (fed from the first
+	// non-zero score on, so a detector's warm-up is not calibration).
+	Policy threshold.Policy
 }
 
 // Summary counts what Detect did.
@@ -68,7 +74,12 @@ func Detect(opts Options, w io.Writer) (Summary, error) {
 	}
 	bw := bufio.NewWriter(w)
 	writeHeader(bw, rd.Fields())
-	sum, err := sc.scoreAll(rd, bw, opts.Threshold)
+	if opts.Policy == nil {
+		if opts.Policy, err = threshold.NewFixed(opts.Threshold); err != nil {
+			return Summary{}, err
+		}
+	}
+	sum, err := sc.scoreAll(rd, bw, opts.Policy)
 	if err != nil {
 		return sum, err
 	}
@@ -99,6 +110,8 @@ func CheckFitRows(info sdk.Info, n int) error {
 type scorer struct {
 	dets  []sdk.Detector
 	multi bool // one instance over every column
+	// polFed: the threshold policy has been fed a score.
+	polFed bool
 }
 
 func newScorer(f sdk.Factory, cols int) (*scorer, error) {
@@ -154,7 +167,7 @@ func (sc *scorer) fit(rd *input.Reader, n int) error {
 	return nil
 }
 
-func (sc *scorer) scoreAll(rd *input.Reader, w *bufio.Writer, threshold float64) (Summary, error) {
+func (sc *scorer) scoreAll(rd *input.Reader, w *bufio.Writer, pol threshold.Policy) (Summary, error) {
 	var sum Summary
 	for {
 		b, err := rd.Next(1024)
@@ -166,14 +179,14 @@ func (sc *scorer) scoreAll(rd *input.Reader, w *bufio.Writer, threshold float64)
 		}
 		sum.Bad = append(sum.Bad, b.Bad...)
 		for _, rec := range b.Records {
-			if err := sc.scoreRow(w, rec, threshold, &sum); err != nil {
+			if err := sc.scoreRow(w, rec, pol, &sum); err != nil {
 				return sum, err
 			}
 		}
 	}
 }
 
-func (sc *scorer) scoreRow(w *bufio.Writer, rec input.Record, threshold float64, sum *Summary) error {
+func (sc *scorer) scoreRow(w *bufio.Writer, rec input.Record, pol threshold.Policy, sum *Summary) error {
 	score := 0.0
 	for i, d := range sc.dets {
 		s, err := d.Score(sc.sample(rec.Values, i))
@@ -182,7 +195,10 @@ func (sc *scorer) scoreRow(w *bufio.Writer, rec input.Record, threshold float64,
 		}
 		score = max(score, s)
 	}
-	anomaly := score >= threshold
+	anomaly, err := sc.judge(pol, score)
+	if err != nil {
+		return fmt.Errorf("line %d: %w", rec.Line, err)
+	}
 	sum.Rows++
 	if anomaly {
 		sum.Anomalies++
@@ -197,6 +213,17 @@ func (sc *scorer) scoreRow(w *bufio.Writer, rec input.Record, threshold float64,
 	w.WriteByte(',')
 	w.WriteString(strconv.FormatBool(anomaly))
 	return w.WriteByte('\n')
+}
+
+// judge feeds score to pol, from the first non-zero score on.
+func (sc *scorer) judge(pol threshold.Policy, score float64) (bool, error) {
+	if !sc.polFed {
+		if score == 0 {
+			return false, nil
+		}
+		sc.polFed = true
+	}
+	return pol.Observe(score)
 }
 
 func writeHeader(w *bufio.Writer, fields []string) {

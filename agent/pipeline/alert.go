@@ -9,7 +9,7 @@ import (
 	"github.com/pynomaly/pynomaly/protocol"
 )
 
-func (p *Pipeline) alert(f *field, rec *input.Record, v, score float64) (outbox.Entry, error) {
+func (p *Pipeline) alert(f *field, rec *input.Record, v, score, threshold float64) (outbox.Entry, error) {
 	det := p.opts.Factory.Info().Name
 	a := protocol.Alert{
 		Version:    protocol.AlertVersion,
@@ -21,7 +21,7 @@ func (p *Pipeline) alert(f *field, rec *input.Record, v, score float64) (outbox.
 		Timestamp:  rec.Timestamp,
 		Values:     map[string]float64{f.name: v},
 		Score:      score,
-		Threshold:  p.opts.Decision.Threshold,
+		Threshold:  threshold,
 		Severity:   p.opts.Severity,
 		Detector:   det,
 		DetectedAt: p.opts.Now().UTC(),

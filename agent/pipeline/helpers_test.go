@@ -14,6 +14,7 @@ import (
 	"github.com/pynomaly/pynomaly/agent/decision"
 	"github.com/pynomaly/pynomaly/agent/input"
 	"github.com/pynomaly/pynomaly/agent/pipeline"
+	"github.com/pynomaly/pynomaly/plugins/threshold"
 	"github.com/pynomaly/pynomaly/plugins/zscore"
 	"github.com/pynomaly/pynomaly/protocol"
 )
@@ -57,6 +58,13 @@ func (s states) load(key string) ([]byte, error) { return s[key], nil }
 
 func newPipeline(t testing.TB, window int, load func(string) ([]byte, error), logger *slog.Logger) *pipeline.Pipeline {
 	t.Helper()
+	return newPipelineWith(t, window, load, logger, nil)
+}
+
+// newPipelineWith is newPipeline with a threshold policy; nil is fixed at
+// 0.999.
+func newPipelineWith(t testing.TB, window int, load func(string) ([]byte, error), logger *slog.Logger, policy func() (threshold.Policy, error)) *pipeline.Pipeline {
+	t.Helper()
 	f, err := zscore.New(zscore.Options{Window: window, MinSamples: 16})
 	if err != nil {
 		t.Fatal(err)
@@ -65,7 +73,7 @@ func newPipeline(t testing.TB, window int, load func(string) ([]byte, error), lo
 		load = states{}.load
 	}
 	return pipeline.New(pipeline.Options{AgentID: agentID, Input: "in", Labels: labels, Fields: fields,
-		Factory: f, Decision: decision.Options{Threshold: 0.999, Consecutive: 1, ClearAfter: 10},
+		Factory: f, Decision: decision.Options{Threshold: 0.999, Consecutive: 1, ClearAfter: 10}, NewPolicy: policy,
 		Severity: protocol.SeverityWarning, LoadState: load, Logger: logger,
 		Now: func() time.Time { return t0.Add(time.Hour) }})
 }
@@ -90,11 +98,17 @@ func process(t testing.TB, p *pipeline.Pipeline, recs []input.Record) pipeline.R
 // within a batch), and the final states.
 func runInBatches(t testing.TB, recs []input.Record, cuts ...int) ([]string, states) {
 	t.Helper()
+	return runInBatchesWith(t, nil, recs, cuts...)
+}
+
+// runInBatchesWith is runInBatches with a threshold policy.
+func runInBatchesWith(t testing.TB, policy func() (threshold.Policy, error), recs []input.Record, cuts ...int) ([]string, states) {
+	t.Helper()
 	st := states{}
 	var out []string
 	start := 0
 	for _, end := range append(cuts, len(recs)) {
-		res := process(t, newPipeline(t, 64, st.load, nil), recs[start:end])
+		res := process(t, newPipelineWith(t, 64, st.load, nil, policy), recs[start:end])
 		for _, e := range res.Entries {
 			out = append(out, e.ID+" "+string(e.Payload))
 		}

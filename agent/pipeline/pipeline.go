@@ -15,6 +15,7 @@ import (
 	"github.com/pynomaly/pynomaly/agent/input"
 	"github.com/pynomaly/pynomaly/agent/outbox"
 	"github.com/pynomaly/pynomaly/plugins/sdk"
+	"github.com/pynomaly/pynomaly/plugins/threshold"
 	"github.com/pynomaly/pynomaly/protocol"
 )
 
@@ -25,10 +26,18 @@ type Options struct {
 	Input  string
 	Labels map[string]string
 	// Fields are the record's value fields; each is its own series.
-	Fields   []string
-	Factory  sdk.Factory
+	Fields  []string
+	Factory sdk.Factory
+	// Decision is the alerting hysteresis. Decision.Threshold is used only
+	// when NewPolicy is nil, as a fixed threshold.
 	Decision decision.Options
-	Severity string
+	// NewPolicy makes each series' threshold policy, which judges every
+	// score anomalous or normal. Learned policies are fed a series' scores
+	// from its first non-zero score on: detectors score exactly 0 while
+	// they warm up or collect their fit window, and those zeros would
+	// otherwise make up the policy's calibration.
+	NewPolicy func() (threshold.Policy, error)
+	Severity  string
 	// LoadState returns the state last committed under key, or nil.
 	LoadState func(key string) ([]byte, error)
 	Metrics   *Metrics
@@ -54,9 +63,12 @@ type field struct {
 }
 
 type series struct {
-	det   sdk.Detector
-	dec   decision.State
-	dirty bool
+	det sdk.Detector
+	pol threshold.Policy
+	// polFed: the policy has been fed a score (see Options.NewPolicy).
+	polFed bool
+	dec    decision.State
+	dirty  bool
 }
 
 // New returns a Pipeline; series state is loaded lazily on first use.
@@ -66,6 +78,13 @@ func New(opts Options) *Pipeline {
 	}
 	if opts.Logger == nil {
 		opts.Logger = slog.New(slog.DiscardHandler)
+	}
+	if opts.NewPolicy == nil {
+		t := opts.Decision.Threshold
+		if t == 0 {
+			t = decision.DefaultThreshold
+		}
+		opts.NewPolicy = func() (threshold.Policy, error) { return threshold.NewFixed(t) }
 	}
 	p := &Pipeline{opts: opts, series: make(map[string]*series), metrics: opts.Metrics.forModel(opts.Factory.Info().Name)}
 	for _, f := range opts.Fields {
@@ -156,11 +175,15 @@ func (p *Pipeline) scoreSeries(recs []input.Record, j int, res *Result) error {
 func (p *Pipeline) decide(f *field, s *series, recs []input.Record, scores []float64, res *Result) error {
 	for i, score := range scores {
 		s.dirty = true
-		p.metrics.result(score >= p.opts.Decision.Threshold)
-		if !s.dec.Observe(score, p.opts.Decision) {
+		// The threshold this score is judged against, before the policy
+		// learns from it.
+		t := s.pol.Threshold()
+		anomalous := p.judge(f, s, score)
+		p.metrics.result(anomalous)
+		if !s.dec.Step(anomalous, p.opts.Decision) {
 			continue
 		}
-		e, err := p.alert(f, &recs[i], recs[i].Values[f.index], score)
+		e, err := p.alert(f, &recs[i], recs[i].Values[f.index], score, t)
 		if err != nil {
 			return err
 		}
@@ -170,31 +193,67 @@ func (p *Pipeline) decide(f *field, s *series, recs []input.Record, scores []flo
 	return nil
 }
 
+// judge asks the series' policy whether score is anomalous; see
+// Options.NewPolicy for the leading zeros it is not fed.
+func (p *Pipeline) judge(f *field, s *series, score float64) bool {
+	if !s.polFed {
+		if score == 0 {
+			return false
+		}
+		s.polFed = true
+	}
+	anomalous, err := s.pol.Observe(score)
+	if err != nil {
+		// Only a detector breaking the [0, 1] contract gets here (a
+		// plugin's NaN, say): the point counts as normal.
+		p.metrics.refused()
+		p.opts.Logger.Debug("threshold policy rejected a score", "series", f.series, "err", err)
+		return false
+	}
+	return anomalous
+}
+
 func (p *Pipeline) seriesFor(f *field) (*series, error) {
 	if s, ok := p.series[f.series]; ok {
 		return s, nil
 	}
-	det, err := p.opts.Factory.New(1)
+	s, err := p.newSeries(f)
 	if err != nil {
-		return nil, fmt.Errorf("series %s: new detector: %w", f.series, err)
+		return nil, err
 	}
-	s := &series{det: det}
 	saved, err := p.opts.LoadState(f.stateKey)
 	if err != nil {
 		return nil, fmt.Errorf("series %s: load state: %w", f.series, err)
 	}
 	if saved != nil {
-		if err := decodeState(saved, s); err != nil {
+		polErr, err := decodeState(saved, s)
+		switch {
+		case err != nil:
 			// A state we cannot read (e.g. after a detector change) is not
 			// worth stopping for: relearn, and say so. The detector may
 			// have restored its part before the rest failed: use a new one.
 			p.opts.Logger.Warn("discarding unreadable series state; relearning", "series", f.series, "err", err)
-			if det, err = p.opts.Factory.New(1); err != nil {
-				return nil, fmt.Errorf("series %s: new detector: %w", f.series, err)
+			if s, err = p.newSeries(f); err != nil {
+				return nil, err
 			}
-			s = &series{det: det}
+		case polErr != nil:
+			// The threshold policy or its params changed; the detector's
+			// model is still good.
+			p.opts.Logger.Info("threshold policy changed; relearning the threshold", "series", f.series, "err", polErr)
 		}
 	}
 	p.series[f.series] = s
 	return s, nil
+}
+
+func (p *Pipeline) newSeries(f *field) (*series, error) {
+	det, err := p.opts.Factory.New(1)
+	if err != nil {
+		return nil, fmt.Errorf("series %s: new detector: %w", f.series, err)
+	}
+	pol, err := p.opts.NewPolicy()
+	if err != nil {
+		return nil, fmt.Errorf("series %s: new threshold policy: %w", f.series, err)
+	}
+	return &series{det: det, pol: pol}, nil
 }

@@ -13,6 +13,7 @@ import (
 	"github.com/pynomaly/pynomaly/agent/input"
 	"github.com/pynomaly/pynomaly/agent/offline"
 	"github.com/pynomaly/pynomaly/plugins/sdk"
+	"github.com/pynomaly/pynomaly/plugins/threshold"
 )
 
 // paramFlag collects repeated --param key=value flags.
@@ -29,18 +30,42 @@ func (p paramFlag) Set(s string) error {
 	return nil
 }
 
+// memberFlag collects repeated --member TYPE[:key=value,...] flags, an
+// ensemble's members.
+type memberFlag []detectors.Spec
+
+func (m *memberFlag) String() string { return fmt.Sprint(*m) }
+
+func (m *memberFlag) Set(s string) error {
+	typ, rest, _ := strings.Cut(s, ":")
+	if typ == "" {
+		return fmt.Errorf("%q: want TYPE or TYPE:key=value,...", s)
+	}
+	spec := detectors.Spec{Type: typ, Params: map[string]string{}}
+	if rest != "" {
+		for kv := range strings.SplitSeq(rest, ",") {
+			if err := paramFlag(spec.Params).Set(kv); err != nil {
+				return fmt.Errorf("%q: %w", s, err)
+			}
+		}
+	}
+	*m = append(*m, spec)
+	return nil
+}
+
 // detectFlags are detect's command-line flags.
 type detectFlags struct {
-	in, out, format, columns, sep, tsCol, det, plugin string
-	threshold                                         float64
-	fitRows                                           int
-	params                                            paramFlag
+	in, out, format, columns, sep, tsCol, det, plugin, policy string
+	threshold                                                 float64
+	fitRows                                                   int
+	params, policyParams                                      paramFlag
+	members                                                   memberFlag
 }
 
 func runDetect(args []string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("detect", flag.ContinueOnError)
 	fs.SetOutput(stderr)
-	f := detectFlags{params: paramFlag{}}
+	f := detectFlags{params: paramFlag{}, policyParams: paramFlag{}}
 	fs.StringVar(&f.in, "input", "", "CSV or JSON-lines file to score (required)")
 	fs.StringVar(&f.out, "output", "", "write results here instead of stdout")
 	fs.StringVar(&f.format, "format", "csv", "input format: csv or jsonl")
@@ -49,9 +74,12 @@ func runDetect(args []string, stdout, stderr io.Writer) error {
 	fs.StringVar(&f.tsCol, "timestamp-column", "timestamp", `timestamp column; "" to number rows instead`)
 	fs.StringVar(&f.det, "detector", detectors.Default, "built-in detector: "+strings.Join(detectors.Names(), ", "))
 	fs.StringVar(&f.plugin, "plugin", "", "run this detector plugin binary instead of a built-in detector")
-	fs.Float64Var(&f.threshold, "threshold", 0.999, "score at or above which a row is an anomaly, in (0, 1]")
+	fs.Float64Var(&f.threshold, "threshold", 0.999, "policy fixed: score at or above which a row is an anomaly, in (0, 1]")
+	fs.StringVar(&f.policy, "policy", "fixed", "threshold policy: fixed, or one that learns the threshold: quantile, spot, dspot")
+	fs.Var(f.policyParams, "policy-param", "threshold policy parameter key=value, e.g. risk=1e-4 (repeatable)")
 	fs.IntVar(&f.fitRows, "fit-rows", 0, "batch detectors: fit on the first N valid rows, then score every row")
 	fs.Var(f.params, "param", "detector parameter key=value (repeatable)")
+	fs.Var(&f.members, "member", "--detector ensemble: a member detector, TYPE or TYPE:key=value,... (repeatable, at least 2)")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
@@ -70,6 +98,18 @@ func runDetect(args []string, stdout, stderr io.Writer) error {
 	return detectTo(opts, f.out, stdout, stderr)
 }
 
+// thresholdPolicy returns the --policy to judge scores with; nil for fixed,
+// which --threshold sets.
+func (f detectFlags) thresholdPolicy() (threshold.Policy, error) {
+	if f.policy == "fixed" {
+		if len(f.policyParams) > 0 {
+			return nil, errors.New("--policy-param: policy fixed takes none; set --threshold")
+		}
+		return nil, nil
+	}
+	return threshold.Parse(f.policy, f.policyParams)
+}
+
 func (f detectFlags) options() (offline.Options, error) {
 	if f.in == "" {
 		return offline.Options{}, errors.New("detect: --input is required")
@@ -86,6 +126,9 @@ func (f detectFlags) options() (offline.Options, error) {
 	}
 	opts := offline.Options{Path: f.in, Format: format, TimestampField: f.tsCol,
 		Separator: []rune(f.sep)[0], Threshold: f.threshold, FitRows: f.fitRows}
+	if opts.Policy, err = f.thresholdPolicy(); err != nil {
+		return opts, err
+	}
 	if f.columns != "" {
 		opts.Fields = strings.Split(f.columns, ",")
 	}
@@ -95,7 +138,13 @@ func (f detectFlags) options() (offline.Options, error) {
 	if _, set := f.params[detectors.FitRowsParam]; set {
 		return opts, fmt.Errorf("give the number of rows to fit on with --fit-rows, not --param %s", detectors.FitRowsParam)
 	}
-	if opts.Factory, _, err = detectors.Lookup(f.det, f.params); err != nil {
+	if f.det == detectors.Ensemble || len(f.members) > 0 {
+		// An ensemble streams: its batch members fit on their own fit_rows.
+		opts.Factory, err = detectors.BuildSpec(detectors.Spec{Type: f.det, Params: f.params, Members: f.members})
+		if err != nil {
+			return opts, err
+		}
+	} else if opts.Factory, _, err = detectors.Lookup(f.det, f.params); err != nil {
 		return opts, err
 	}
 	return opts, offline.CheckFitRows(opts.Factory.Info(), f.fitRows)

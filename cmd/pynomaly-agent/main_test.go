@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"github.com/pynomaly/pynomaly/agent/detectors"
 	"math"
 	"os"
 	"os/exec"
@@ -81,7 +82,10 @@ func TestRunCommands(t *testing.T) {
 		{name: "detect help", args: []string{"detect", "--help"}, wantStderr: "-input string"},
 		{name: "missing --input", args: []string{"detect"}, usage: true, wantErr: "detect: --input is required"},
 		{name: "missing file", args: []string{"detect", "--input", missing}, wantErr: missing + ": no such file or directory"},
-		{name: "unknown detector", args: []string{"detect", "--input", data, "--detector", "nope"}, usage: true, wantErr: `unknown detector "nope" (built in: ewma, hbos, hst, iforest, pca, seasonal, zscore)`},
+		{name: "unknown detector", args: []string{"detect", "--input", data, "--detector", "nope"}, usage: true, wantErr: `unknown detector "nope" (built in: ` + strings.Join(detectors.Names(), ", ") + ")"},
+		{name: "ensemble without members", args: []string{"detect", "--input", data, "--detector", "ensemble"}, usage: true, wantErr: "detector ensemble: members: 0 listed, want at least 2"},
+		{name: "members without ensemble", args: []string{"detect", "--input", data, "--member", "ewma", "--member", "hst"}, usage: true, wantErr: "members: detector zscore is not an ensemble"},
+		{name: "bad member", args: []string{"detect", "--input", data, "--detector", "ensemble", "--member", "ewma:alpha"}, usage: true, wantErr: `invalid value "ewma:alpha" for flag -member: "ewma:alpha": "alpha": want key=value`},
 		{name: "batch detector without fit rows", args: []string{"detect", "--input", data, "--detector", "iforest"}, usage: true, wantErr: "iforest is a batch detector: give --fit-rows N"},
 		{name: "fit rows for a streaming detector", args: []string{"detect", "--input", data, "--fit-rows", "10"}, usage: true, wantErr: "--fit-rows applies to batch detectors; zscore learns as it scores"},
 		{name: "fit_rows as a param", args: []string{"detect", "--input", data, "--detector", "iforest", "--param", "fit_rows=10"}, usage: true, wantErr: "with --fit-rows, not --param fit_rows"},
@@ -91,6 +95,9 @@ func TestRunCommands(t *testing.T) {
 		{name: "unknown param", args: []string{"detect", "--input", data, "--param", "colour=1"}, usage: true, wantErr: `unknown param "colour"`},
 		{name: "threshold above 1", args: []string{"detect", "--input", data, "--threshold", "1.5"}, usage: true, wantErr: "--threshold 1.5: want a value in (0, 1]"},
 		{name: "threshold 0", args: []string{"detect", "--input", data, "--threshold", "0"}, usage: true, wantErr: "--threshold 0: want a value in (0, 1]"},
+		{name: "unknown policy", args: []string{"detect", "--input", data, "--policy", "pot"}, usage: true, wantErr: "threshold policy pot: unknown policy (known: dspot, fixed, quantile, spot)"},
+		{name: "bad policy param", args: []string{"detect", "--input", data, "--policy", "spot", "--policy-param", "risk=lots"}, usage: true, wantErr: `threshold policy spot: param risk="lots": want a number`},
+		{name: "policy param for fixed", args: []string{"detect", "--input", data, "--policy-param", "risk=0.1"}, usage: true, wantErr: "--policy-param: policy fixed takes none; set --threshold"},
 		{name: "threshold not a number", args: []string{"detect", "--input", data, "--threshold", "high"}, usage: true, wantErr: `invalid value "high" for flag -threshold`},
 		{name: "separator too long", args: []string{"detect", "--input", data, "--separator", ";;"}, usage: true, wantErr: `--separator ";;": want one character`},
 		{name: "separator a quote", args: []string{"detect", "--input", data, "--separator", `"`}, usage: true, wantErr: `--separator "\"": want one character`},
@@ -147,6 +154,8 @@ func TestDetectOutput(t *testing.T) {
 		{"iforest multivariate, fitted on the first rows", []string{"--detector", "iforest", "--fit-rows", "60", "--threshold", "0.7", "--param", "seed=3"},
 			"timestamp,temperature,pressure,score,anomaly"},
 		{"plugin", []string{"--plugin", buildSpikePlugin(t), "--columns", "temperature", "--threshold", "0.99"}, "timestamp,temperature,score,anomaly"},
+		{"ensemble", []string{"--detector", "ensemble", "--param", "method=mean", "--member", "ewma", "--member", "hbos:fit_rows=30", "--columns", "temperature"},
+			"timestamp,temperature,score,anomaly"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -177,6 +186,26 @@ func TestDetectOutput(t *testing.T) {
 				t.Errorf("anomalies at rows %v, want [40 80]", anomalies)
 			}
 		})
+	}
+}
+
+// TestDetectLearnedThreshold: --policy spot learns the threshold from the
+// scores after the detector's warm-up and a 100-score calibration.
+func TestDetectLearnedThreshold(t *testing.T) {
+	data := writeFile(t, t.TempDir(), "data.csv", spikyCSV(400, 250, 350))
+	var stdout, stderr bytes.Buffer
+	args := []string{"detect", "--input", data, "--columns", "temperature", "--policy", "spot", "--policy-param", "init=100", "--policy-param", "risk=1e-3"}
+	if err := run(t.Context(), args, &stdout, &stderr); err != nil {
+		t.Fatalf("run: %v\n%s", err, stderr.String())
+	}
+	var anomalies []int
+	for i, l := range strings.Split(strings.TrimSuffix(stdout.String(), "\n"), "\n")[1:] {
+		if strings.HasSuffix(l, ",true") {
+			anomalies = append(anomalies, i)
+		}
+	}
+	if fmt.Sprint(anomalies) != "[250 350]" {
+		t.Errorf("anomalies at rows %v, want [250 350]", anomalies)
 	}
 }
 

@@ -46,11 +46,16 @@ func expectedIDs(agentID string, from, to int) []string {
 
 // expectedIDsFor is expectedIDs for the named input.
 func expectedIDsFor(agentID, input string, from, to int) []string {
+	return expectedDetectorIDs(agentID, input, "zscore", from, to)
+}
+
+// expectedDetectorIDs is expectedIDsFor with another detector than zscore.
+func expectedDetectorIDs(agentID, input, detector string, from, to int) []string {
 	series := protocol.SeriesName("value", map[string]string{"site": "e2e", "input": input})
 	var ids []string
 	for i := from; i < to; i++ {
 		if isSpike(i) {
-			ids = append(ids, protocol.AlertID(agentID, series, "zscore", rowTime(i)))
+			ids = append(ids, protocol.AlertID(agentID, series, detector, rowTime(i)))
 		}
 	}
 	sort.Strings(ids)
