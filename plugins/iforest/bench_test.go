@@ -46,16 +46,18 @@ func BenchmarkScore(b *testing.B) {
 	}
 }
 
-// BenchmarkScoreBatch scores batches of 1024 points; ns/op is per batch.
+// BenchmarkScoreBatch scores batches of 1024 points, scored on one
+// goroutine, and of 8192, split across GOMAXPROCS; ns/op is per batch.
 func BenchmarkScoreBatch(b *testing.B) {
-	for _, dim := range []int{4, 16} {
-		b.Run(fmt.Sprintf("dim=%d", dim), func(b *testing.B) {
-			xs, _ := detectortest.Labelled(42, 10000, dim, 0.05, 1, 5)
-			d := mustFitted(b, mustFactory(b, iforest.Options{}), xs)
-			out := make([]float64, 1024)
+	for _, tc := range []struct{ dim, batch int }{{4, 1024}, {16, 1024}, {4, 8192}} {
+		b.Run(fmt.Sprintf("dim=%d/batch=%d", tc.dim, tc.batch), func(b *testing.B) {
+			dim := tc.dim
+			xs, _ := detectortest.Labelled(42, max(9*tc.batch, 10000), dim, 0.05, 1, 5)
+			d := mustFitted(b, mustFactory(b, iforest.Options{}), xs[:10000])
+			out := make([]float64, tc.batch)
 			i := 0
 			for b.Loop() {
-				batch := xs[i%9*1024 : i%9*1024+1024]
+				batch := xs[i%9*tc.batch : i%9*tc.batch+tc.batch]
 				if _, err := d.ScoreBatch(batch, out); err != nil {
 					b.Fatal(err)
 				}

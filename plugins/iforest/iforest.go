@@ -2,6 +2,8 @@ package iforest
 
 import (
 	"fmt"
+	"runtime"
+	"sync"
 
 	"github.com/pynomaly/pynomaly/plugins/sdk"
 )
@@ -53,7 +55,10 @@ func (d *detector) Score(x []float64) (float64, error) {
 // ScoreBatch scores xs into out as Score would, bit for bit, one point
 // after another. Walking each tree for a group of points instead (trees in
 // the outer loop) measured 40% slower: the default model fits in L2 cache,
-// and the interleaved tree walks already hide the load latency.
+// and the interleaved tree walks already hide the load latency. A batch of
+// at least 2·parallelMin points is split across up to GOMAXPROCS
+// goroutines: the model is read-only once fitted, and a large batch (a
+// backtest, a file scored offline) is where a forest's cost shows.
 func (d *detector) ScoreBatch(xs [][]float64, out []float64) (int, error) {
 	if len(out) < len(xs) {
 		return 0, fmt.Errorf("output has room for %d scores, want %d: %w", len(out), len(xs), sdk.ErrInvalidInput)
@@ -69,11 +74,30 @@ func (d *detector) ScoreBatch(xs [][]float64, out []float64) (int, error) {
 			break
 		}
 	}
-	for i, x := range xs[:n] {
-		keys(x, d.keys)
-		out[i] = d.model.score(d.model.sum(d.keys))
+	workers := min(runtime.GOMAXPROCS(0), n/parallelMin)
+	if workers <= 1 {
+		d.model.scoreAll(xs[:n], out, d.keys)
+		return n, err
 	}
+	var wg sync.WaitGroup
+	for w := range workers {
+		lo, hi := n*w/workers, n*(w+1)/workers
+		wg.Go(func() { d.model.scoreAll(xs[lo:hi], out[lo:hi], make([]uint64, d.dim)) })
+	}
+	wg.Wait()
 	return n, err
+}
+
+// parallelMin is the fewest points worth a goroutine of their own: about
+// 1 ms of work at the defaults, far above the cost of starting one.
+const parallelMin = 1024
+
+// scoreAll scores xs into out, using k for each point's keys.
+func (m *forest) scoreAll(xs [][]float64, out []float64, k []uint64) {
+	for i, x := range xs {
+		keys(x, k)
+		out[i] = m.score(m.sum(k))
+	}
 }
 
 // Explain attributes x's isolation to features. In each tree, every split

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"math"
+	"runtime"
 	"testing"
 
 	"github.com/pynomaly/pynomaly/plugins/detectortest"
@@ -46,6 +47,28 @@ func TestScoreBatchShortOut(t *testing.T) {
 	d := mustFitted(t, mustFactory(t, iforest.Options{}), xs[:2000])
 	if n, err := d.ScoreBatch(xs, make([]float64, 5)); n != 0 || !errors.Is(err, sdk.ErrInvalidInput) {
 		t.Errorf("ScoreBatch into short out = %d, %v; want 0, ErrInvalidInput", n, err)
+	}
+}
+
+// TestParallelScoreBatch: a batch large enough to be split across
+// goroutines scores bit for bit as Score does, and a bad point stops it
+// at that point whichever goroutine's share it falls in.
+func TestParallelScoreBatch(t *testing.T) {
+	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(4))
+	xs, _ := detectortest.Labelled(12, 9000, 3, 0.05, 1, 5)
+	d := mustFitted(t, mustFactory(t, iforest.Options{}), xs[:2000])
+	out := make([]float64, len(xs))
+	if n, err := d.ScoreBatch(xs, out); n != len(xs) || err != nil {
+		t.Fatalf("ScoreBatch = %d, %v", n, err)
+	}
+	for i, x := range xs {
+		if s := detectortest.MustScore(t, d, x); s != out[i] {
+			t.Fatalf("point %d: Score %v, ScoreBatch %v", i, s, out[i])
+		}
+	}
+	xs[7000] = []float64{1, math.NaN(), 2}
+	if n, err := d.ScoreBatch(xs, out); n != 7000 || !errors.Is(err, sdk.ErrInvalidInput) {
+		t.Fatalf("ScoreBatch with a NaN at 7000 = %d, %v; want 7000, ErrInvalidInput", n, err)
 	}
 }
 

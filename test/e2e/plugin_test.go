@@ -134,7 +134,7 @@ func spikeIDs(t *testing.T, agentID, name string, n int) []string {
 	}
 	p := pipeline.New(pipeline.Options{
 		AgentID: agentID, Input: name, Labels: map[string]string{"site": "e2e", "input": name}, Fields: []string{"value"},
-		Factory: spike.Factory{}, Decision: opts, Severity: "warning",
+		Factory: spike.Factory, Decision: opts, Severity: "warning",
 		LoadState: func(string) ([]byte, error) { return nil, nil },
 	})
 	res, err := p.Process(recs)

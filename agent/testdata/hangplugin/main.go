@@ -7,12 +7,12 @@ import (
 	"github.com/pynomaly/pynomaly/plugins/sdk"
 )
 
-func main() { sdk.Serve(factory{}) }
+func main() { sdk.Serve(factory{spike.Factory}) }
 
-type factory struct{ spike.Factory }
+type factory struct{ sdk.Factory }
 
-func (factory) New(dim int) (sdk.Detector, error) {
-	d, err := spike.Factory{}.New(dim)
+func (f factory) New(dim int) (sdk.Detector, error) {
+	d, err := f.Factory.New(dim)
 	return hanging{d}, err
 }
 

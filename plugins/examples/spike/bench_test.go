@@ -19,7 +19,7 @@ func factories(b *testing.B) []struct {
 		name string
 		f    func() sdk.Factory
 	}{
-		{"in_process", func() sdk.Factory { return spike.Factory{} }},
+		{"in_process", func() sdk.Factory { return spike.Factory }},
 		{"plugin", func() sdk.Factory { return launch(b, "").Factory() }},
 	}
 }

@@ -8,4 +8,4 @@ import (
 	"github.com/pynomaly/pynomaly/plugins/sdk"
 )
 
-func main() { sdk.Serve(spike.Factory{}) }
+func main() { sdk.Serve(spike.Factory) }

@@ -18,11 +18,11 @@ func TestConformanceOverPlugin(t *testing.T) {
 
 func TestSameScoresInAndOutOfProcess(t *testing.T) {
 	p := launch(t, "")
-	if got, want := p.Factory().Info(), (spike.Factory{}).Info(); got != want {
+	if got, want := p.Factory().Info(), spike.Factory.Info(); got != want {
 		t.Errorf("Info over the plugin = %+v, in process %+v", got, want)
 	}
 	xs := series(2000)
-	want := scoreAll(t, newDetector(t, spike.Factory{}), xs)
+	want := scoreAll(t, newDetector(t, spike.Factory), xs)
 	if got := scoreAll(t, newDetector(t, p.Factory()), xs); !equal(got, want) {
 		t.Errorf("Score over the plugin differs from in process")
 	}
@@ -41,13 +41,13 @@ func TestSameScoresInAndOutOfProcess(t *testing.T) {
 func TestSnapshotAcrossTheBoundary(t *testing.T) {
 	p := launch(t, "")
 	xs, cut := series(1000), 600
-	want := scoreAll(t, newDetector(t, spike.Factory{}), xs)
+	want := scoreAll(t, newDetector(t, spike.Factory), xs)
 	tests := []struct{ name, from, into string }{
 		{"plugin to in process", "plugin", "in process"},
 		{"in process to plugin", "in process", "plugin"},
 		{"plugin to plugin", "plugin", "plugin"},
 	}
-	factories := map[string]sdk.Factory{"plugin": p.Factory(), "in process": spike.Factory{}}
+	factories := map[string]sdk.Factory{"plugin": p.Factory(), "in process": spike.Factory}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			from := newDetector(t, factories[tc.from])
@@ -99,7 +99,7 @@ func TestScoreBatchStopsAtTheBadPoint(t *testing.T) {
 	p := launch(t, "")
 	for _, bad := range [][]float64{{math.NaN()}, {1, 2}} {
 		xs := append(series(10), bad, []float64{3})
-		in, out := newDetector(t, spike.Factory{}), newDetector(t, p.Factory())
+		in, out := newDetector(t, spike.Factory), newDetector(t, p.Factory())
 		wantScores, gotScores := make([]float64, len(xs)), make([]float64, len(xs))
 		wantN, wantErr := in.ScoreBatch(xs, wantScores)
 		gotN, gotErr := out.ScoreBatch(xs, gotScores)

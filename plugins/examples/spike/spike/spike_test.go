@@ -10,11 +10,11 @@ import (
 )
 
 func TestConformance(t *testing.T) {
-	sdktest.Run(t, spike.Factory{}, sdktest.Options{})
+	sdktest.Run(t, spike.Factory, sdktest.Options{})
 }
 
 func TestScores(t *testing.T) {
-	d, _ := spike.Factory{}.New(1)
+	d, _ := spike.Factory.New(1)
 	for i := range 60 {
 		v := 10 + float64(i%2)
 		if s, err := d.Score([]float64{v}); err != nil || s < 0 || s > 0.5 {
@@ -27,8 +27,10 @@ func TestScores(t *testing.T) {
 }
 
 func TestBadSnapshots(t *testing.T) {
-	d, _ := spike.Factory{}.New(1)
+	d, _ := spike.Factory.New(1)
 	good, _ := d.MarshalBinary()
+	// The state's 24 bytes end the snapshot: N, Mean, Var.
+	mean, vari := len(good)-16, len(good)-8
 	tests := []struct {
 		name string
 		edit func(b []byte) []byte
@@ -36,9 +38,9 @@ func TestBadSnapshots(t *testing.T) {
 		{"truncated", func(b []byte) []byte { return b[:len(b)-1] }},
 		{"trailing byte", func(b []byte) []byte { return append(b, 0) }},
 		{"other magic", func(b []byte) []byte { b[0] = 'X'; return b }},
-		{"version 2", func(b []byte) []byte { b[3] = 2; return b }},
-		{"NaN mean", func(b []byte) []byte { copy(b[12:], []byte{0, 0, 0, 0, 0, 0, 0xf8, 0x7f}); return b }},
-		{"negative variance", func(b []byte) []byte { b[27] = 0x80; b[26] = 0xf0; return b }},
+		{"other detector", func(b []byte) []byte { b[len("PSDK1")] = 'S'; return b }},
+		{"NaN mean", func(b []byte) []byte { copy(b[mean:], []byte{0, 0, 0, 0, 0, 0, 0xf8, 0x7f}); return b }},
+		{"negative variance", func(b []byte) []byte { b[vari+7] = 0x80; b[vari+6] = 0xf0; return b }},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

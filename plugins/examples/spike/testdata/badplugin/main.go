@@ -27,15 +27,15 @@ func main() {
 		time.Sleep(time.Minute)
 		return
 	case "crash": // dies on its first call
-		sdk.Serve(crashing{})
+		sdk.Serve(crashing{spike.Factory})
 		return
 	default:
 		fmt.Fprintf(os.Stderr, "unknown mode %q\n", mode)
 		os.Exit(2)
 	}
-	sdk.Serve(spike.Factory{})
+	sdk.Serve(spike.Factory)
 }
 
-type crashing struct{ spike.Factory }
+type crashing struct{ sdk.Factory }
 
 func (crashing) New(int) (sdk.Detector, error) { os.Exit(3); return nil, nil }
