@@ -20,6 +20,7 @@ import (
 // It is safe for concurrent use.
 type managedPlugin struct {
 	name, path string
+	params     map[string]string
 	opts       *supervisorOptions
 	logger     *slog.Logger
 	up         prometheus.Gauge
@@ -97,7 +98,7 @@ func (m *managedPlugin) launch() (*sdk.Plugin, error) {
 	m.launches++
 	m.mu.Unlock()
 	p, err := sdk.Launch(m.path, sdk.LaunchOptions{Logger: m.opts.Logger.With("component", "plugin"),
-		StartTimeout: m.opts.StartTimeout, CallTimeout: m.opts.CallTimeout})
+		StartTimeout: m.opts.StartTimeout, CallTimeout: m.opts.CallTimeout, Params: m.params})
 	m.mu.Lock()
 	closed := m.closed
 	switch {

@@ -172,15 +172,17 @@ func TestPluginLaunchErrors(t *testing.T) {
 	dir := t.TempDir()
 	tests := []struct {
 		name, path string
+		params     map[string]string
 		want       error
 	}{
-		{"missing", filepath.Join(dir, "no-such-plugin"), fs.ErrNotExist},
-		{"directory", dir, sdk.ErrIncompatiblePlugin},
+		{"missing", filepath.Join(dir, "no-such-plugin"), nil, fs.ErrNotExist},
+		{"directory", dir, nil, sdk.ErrIncompatiblePlugin},
+		{"params refused", spikePlugin(t), map[string]string{"alpha": "0.1"}, sdk.ErrBadParams},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			s, reg := testSupervisor(t)
-			m := s.add(config.Plugin{Name: "p", Path: tc.path})
+			m := s.add(config.Plugin{Name: "p", Path: tc.path, Params: tc.params})
 			_, _, err := m.acquire()
 			if !errors.Is(err, tc.want) || !strings.Contains(err.Error(), tc.path) {
 				t.Fatalf("acquire = %v, want an error wrapping %v naming %s", err, tc.want, tc.path)

@@ -74,7 +74,7 @@ func (s *supervisor) add(p config.Plugin) *managedPlugin {
 		}
 	}
 	mt := s.opts.Metrics
-	m := &managedPlugin{name: p.Name, path: p.Path, opts: &s.opts,
+	m := &managedPlugin{name: p.Name, path: p.Path, params: p.Params, opts: &s.opts,
 		logger: s.opts.Logger.With("component", "plugin", "plugin", p.Name),
 		up:     mt.up.WithLabelValues(p.Name), restarts: mt.restarts.WithLabelValues(p.Name), crashes: mt.crashes.WithLabelValues(p.Name)}
 	s.plugins = append(s.plugins, m)

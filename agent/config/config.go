@@ -109,6 +109,9 @@ type Plugin struct {
 	Name string `yaml:"name"`
 	// Path of the executable.
 	Path string `yaml:"path"`
+	// Params are handed to the plugin when it starts (sdk.ServeParams);
+	// a plugin that refuses them fails to start, with its reason.
+	Params map[string]string `yaml:"params,omitempty"`
 }
 
 // InputDetector returns the detector in's series are scored with: its own

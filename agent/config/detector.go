@@ -56,7 +56,7 @@ func (c *Config) validateDetector(d Detector) error {
 	}
 	if _, ok := c.Plugin(d.Type); ok {
 		if len(d.Params) > 0 || len(d.Members) > 0 {
-			return fmt.Errorf("params: detector %s is a plugin, which takes no params or members", d.Type)
+			return fmt.Errorf("params: detector %s is a plugin: give its params under plugins[].params (a plugin with other params is another entry, with another name)", d.Type)
 		}
 		return nil
 	}

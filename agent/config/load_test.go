@@ -37,7 +37,8 @@ func TestLoadGood(t *testing.T) {
 		Detector: config.Detector{Type: "zscore", Params: map[string]string{"window": "128", "min_samples": "16"}},
 		// consecutive and clear_after are unset in the file: defaults.
 		Decision: config.Decision{Policy: "fixed", Threshold: 0.99, Consecutive: 1, ClearAfter: 10, Severity: "critical"},
-		Plugins:  []config.Plugin{{Name: "spike", Path: filepath.Join(dir, "plugins/spike")}},
+		Plugins: []config.Plugin{{Name: "spike", Path: filepath.Join(dir, "plugins/spike")},
+			{Name: "band", Path: filepath.Join(dir, "plugins/band"), Params: map[string]string{"low": "-40", "high": "85"}}},
 	}
 	if !reflect.DeepEqual(*cfg, want) {
 		t.Errorf("Load =\n%+v\nwant\n%+v", *cfg, want)

@@ -52,7 +52,7 @@ func TestLoadBad(t *testing.T) {
 		{file: "plugin_bad_name", want: `plugins[0].name: name "my.spike": character '.' is not allowed`},
 		{file: "plugin_duplicate", want: `plugins[1].name: "spike" is used by another plugin`},
 		{file: "plugin_builtin_name", want: `plugins[0].name: "zscore" is a built-in detector; give the plugin another name`},
-		{file: "plugin_params", want: "detector: params: detector spike is a plugin, which takes no params"},
+		{file: "plugin_params", want: "detector: params: detector spike is a plugin: give its params under plugins[].params"},
 		{file: "plugin_unknown_key", want: `plugin_unknown_key.bad.yaml:13: unknown key "pth" (did you mean "path"?)`},
 		{file: "bad_param_key", want: `detector: detector zscore: unknown param "windw" (known: min_samples, window)`},
 		{file: "bad_param_value", want: `detector: detector zscore: param window="big": want an integer`},

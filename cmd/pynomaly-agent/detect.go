@@ -88,7 +88,7 @@ func runDetect(args []string, stdout, stderr io.Writer) error {
 		return usageError{err}
 	}
 	if f.plugin != "" {
-		p, err := launchPlugin(f.plugin, len(f.params), stderr)
+		p, err := launchPlugin(f.plugin, f.params, stderr)
 		if err != nil {
 			return err
 		}
@@ -150,13 +150,15 @@ func (f detectFlags) options() (offline.Options, error) {
 	return opts, offline.CheckFitRows(opts.Factory.Info(), f.fitRows)
 }
 
-// launchPlugin starts a detector plugin for one detect run.
-func launchPlugin(path string, params int, stderr io.Writer) (*sdk.Plugin, error) {
-	if params > 0 {
-		return nil, usageError{errors.New("--param: plugins take no parameters from the command line")}
-	}
+// launchPlugin starts a detector plugin for one detect run, handing it
+// the --param flags as its params.
+func launchPlugin(path string, params map[string]string, stderr io.Writer) (*sdk.Plugin, error) {
 	logger := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
-	return sdk.Launch(path, sdk.LaunchOptions{Logger: logger})
+	p, err := sdk.Launch(path, sdk.LaunchOptions{Logger: logger, Params: params})
+	if errors.Is(err, sdk.ErrBadParams) {
+		return nil, usageError{err}
+	}
+	return p, err
 }
 
 func detectTo(opts offline.Options, out string, stdout, stderr io.Writer) (err error) {

@@ -90,6 +90,7 @@ func TestRunCommands(t *testing.T) {
 		{name: "fit rows for a streaming detector", args: []string{"detect", "--input", data, "--fit-rows", "10"}, usage: true, wantErr: "--fit-rows applies to batch detectors; zscore learns as it scores"},
 		{name: "fit_rows as a param", args: []string{"detect", "--input", data, "--detector", "iforest", "--param", "fit_rows=10"}, usage: true, wantErr: "with --fit-rows, not --param fit_rows"},
 		{name: "missing plugin", args: []string{"detect", "--input", data, "--plugin", "/nonexistent/plug"}, wantErr: "/nonexistent/plug"},
+		{name: "plugin refuses params", args: []string{"detect", "--input", data, "--plugin", buildSpikePlugin(t), "--param", "alpha=0.1"}, usage: true, wantErr: "spike takes no params, got alpha"},
 		{name: "param without value", args: []string{"detect", "--input", data, "--param", "window"}, usage: true, wantErr: `"window": want key=value`},
 		{name: "param not an integer", args: []string{"detect", "--input", data, "--param", "window=big"}, usage: true, wantErr: `param window="big": want an integer`},
 		{name: "unknown param", args: []string{"detect", "--input", data, "--param", "colour=1"}, usage: true, wantErr: `unknown param "colour"`},
@@ -154,6 +155,8 @@ func TestDetectOutput(t *testing.T) {
 		{"iforest multivariate, fitted on the first rows", []string{"--detector", "iforest", "--fit-rows", "60", "--threshold", "0.7", "--param", "seed=3"},
 			"timestamp,temperature,pressure,score,anomaly"},
 		{"plugin", []string{"--plugin", buildSpikePlugin(t), "--columns", "temperature", "--threshold", "0.99"}, "timestamp,temperature,score,anomaly"},
+		{"plugin with params", []string{"--plugin", buildExamplePlugin(t, "band"), "--param", "low=0", "--param", "high=40", "--columns", "temperature"},
+			"timestamp,temperature,score,anomaly"},
 		{"ensemble", []string{"--detector", "ensemble", "--param", "method=mean", "--member", "ewma", "--member", "hbos:fit_rows=30", "--columns", "temperature"},
 			"timestamp,temperature,score,anomaly"},
 	}
@@ -210,12 +213,15 @@ func TestDetectLearnedThreshold(t *testing.T) {
 }
 
 // buildSpikePlugin builds the example detector plugin for this test run.
-func buildSpikePlugin(t *testing.T) string {
+func buildSpikePlugin(t *testing.T) string { return buildExamplePlugin(t, "spike") }
+
+// buildExamplePlugin builds plugins/examples/<name> for this test run.
+func buildExamplePlugin(t *testing.T, name string) string {
 	t.Helper()
-	bin := filepath.Join(t.TempDir(), "spike")
-	out, err := exec.Command("go", "build", "-o", bin, "github.com/pynomaly/pynomaly/plugins/examples/spike").CombinedOutput()
+	bin := filepath.Join(t.TempDir(), name)
+	out, err := exec.Command("go", "build", "-o", bin, "github.com/pynomaly/pynomaly/plugins/examples/"+name).CombinedOutput()
 	if err != nil {
-		t.Fatalf("build the spike plugin: %v\n%s", err, out)
+		t.Fatalf("build the %s plugin: %v\n%s", name, err, out)
 	}
 	return bin
 }

@@ -3,12 +3,14 @@ package sdk
 import (
 	"cmp"
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io/fs"
 	"log/slog"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync/atomic"
 	"time"
@@ -33,6 +35,9 @@ type LaunchOptions struct {
 	// CallTimeout bounds every call to the plugin; zero means no bound. A
 	// call that runs out fails wrapping context.DeadlineExceeded.
 	CallTimeout time.Duration
+	// Params are handed to the plugin's ServeParams build function, in the
+	// ParamsEnv environment variable.
+	Params map[string]string
 }
 
 // Plugin is a running detector plugin process, launched by the host. Its
@@ -64,11 +69,16 @@ func Launch(path string, opts LaunchOptions) (*Plugin, error) {
 	if logger == nil {
 		logger = slog.New(slog.DiscardHandler)
 	}
+	cmd := pluginCommand(abs)
+	if cmd.Env, err = pluginEnv(opts.Params); err != nil {
+		return nil, fmt.Errorf("plugin %s: %w", path, err)
+	}
 	stderr := &tailWriter{max: 512}
 	c := plugin.NewClient(&plugin.ClientConfig{
 		HandshakeConfig:  Handshake,
 		Plugins:          pluginSet(nil),
-		Cmd:              pluginCommand(abs),
+		Cmd:              cmd,
+		SkipHostEnv:      true, // pluginEnv has it, without a stray ParamsEnv
 		AllowedProtocols: []plugin.Protocol{plugin.ProtocolGRPC},
 		StartTimeout:     cmp.Or(opts.StartTimeout, DefaultStartTimeout),
 		Logger:           newHCLogger(logger.With("plugin", filepath.Base(path))),
@@ -86,6 +96,21 @@ func Launch(path string, opts LaunchOptions) (*Plugin, error) {
 	}
 	p.client = c
 	return p, nil
+}
+
+// pluginEnv is the host's environment for the plugin, with ParamsEnv set
+// to params or, when there are none, removed: the host's own value is
+// never passed on.
+func pluginEnv(params map[string]string) ([]string, error) {
+	env := slices.DeleteFunc(os.Environ(), func(kv string) bool { return strings.HasPrefix(kv, ParamsEnv+"=") })
+	if len(params) == 0 {
+		return env, nil
+	}
+	raw, err := json.Marshal(params)
+	if err != nil { // a map of strings always marshals
+		return nil, fmt.Errorf("params: %w", err)
+	}
+	return append(env, ParamsEnv+"="+string(raw)), nil
 }
 
 func checkExecutable(path string) (string, error) {
@@ -122,6 +147,10 @@ func dispense(c *plugin.Client) (pb.DetectorClient, error) {
 func launchError(path string, err error, stderr string) error {
 	if errors.Is(err, fs.ErrPermission) {
 		return notExecutable(path)
+	}
+	if _, msg, ok := strings.Cut(stderr, badParams); ok {
+		msg, _, _ = strings.Cut(msg, "\n")
+		return fmt.Errorf("plugin %s: %w: %s", path, ErrBadParams, msg)
 	}
 	// go-plugin follows its headline with generic advice; keep the headline.
 	msg, _, _ := strings.Cut(strings.TrimSpace(err.Error()), "\nThis usually means")

@@ -39,6 +39,9 @@ var (
 	// built for another protocol version, or silent until the start
 	// timeout.
 	ErrIncompatiblePlugin = errors.New("not a compatible detector plugin")
+	// ErrBadParams marks a plugin that refused the params it was launched
+	// with (ServeParams' build function failed); the error says why.
+	ErrBadParams = errors.New("detector plugin refused its params")
 )
 
 // grpcPlugin glues a Factory (plugin side) or a gRPC client (host side) to

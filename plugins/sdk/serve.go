@@ -2,11 +2,15 @@ package sdk
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
+	"maps"
 	"math"
 	"os"
 	"path"
 	"runtime/debug"
+	"slices"
+	"strings"
 
 	"github.com/hashicorp/go-hclog"
 	"github.com/hashicorp/go-plugin"
@@ -17,7 +21,9 @@ import (
 
 // Serve runs f as an external detector plugin; it is all a plugin's main
 // function calls. It speaks the go-plugin handshake (Handshake) on stdout
-// and serves f over gRPC until the host kills the process, then exits.
+// and serves f over gRPC until the host kills the process, then exits. A
+// plugin served this way takes no params: launched with some, it refuses
+// them (see ServeParams).
 //
 // Run by hand, without the host's magic cookie in the environment, the
 // program prints that it is a plugin and exits with status 1. Anything the
@@ -28,6 +34,40 @@ import (
 // down every series the plugin serves; the instance may then be in any
 // state, so the host should discard it.
 func Serve(f Factory) {
+	ServeParams(func(params map[string]string) (Factory, error) {
+		if len(params) > 0 {
+			return nil, fmt.Errorf("%s takes no params, got %s", f.Info().Name, strings.Join(slices.Sorted(maps.Keys(params)), ", "))
+		}
+		return f, nil
+	})
+}
+
+// ParamsEnv is the environment variable through which the host hands a
+// plugin its params (LaunchOptions.Params), as a JSON object of strings.
+const ParamsEnv = "PYNOMALY_PLUGIN_PARAMS"
+
+// badParams starts the stderr line of a plugin refusing its params; Launch
+// turns it into an error wrapping ErrBadParams.
+const badParams = "pynomaly plugin: bad params: "
+
+// ServeParams is Serve for a detector with params: build turns the params
+// the host launched the plugin with (the agent's plugins[].params; none is
+// an empty map) into the Factory to serve. When build fails, the plugin
+// writes the error for the host and exits with status 1 before the
+// handshake, and the host's Launch fails with an error wrapping
+// ErrBadParams that carries build's message, so say which param is wrong
+// and why.
+func ServeParams(build func(params map[string]string) (Factory, error)) {
+	params, err := paramsFromEnv()
+	var f Factory
+	if err == nil {
+		f, err = build(params)
+	}
+	if err != nil {
+		// One line: the host reads the tail of stderr.
+		fmt.Fprintln(os.Stderr, badParams+strings.ReplaceAll(err.Error(), "\n", "; "))
+		os.Exit(1)
+	}
 	// The host parses hclog's JSON lines and logs them at their level.
 	logger := hclog.New(&hclog.LoggerOptions{Level: hclog.Debug, Output: os.Stderr, JSONFormat: true})
 	plugin.Serve(&plugin.ServeConfig{
@@ -36,6 +76,18 @@ func Serve(f Factory) {
 		GRPCServer:      grpcServer(logger),
 		Logger:          logger,
 	})
+}
+
+func paramsFromEnv() (map[string]string, error) {
+	params := map[string]string{}
+	raw := os.Getenv(ParamsEnv)
+	if raw == "" {
+		return params, nil
+	}
+	if err := json.Unmarshal([]byte(raw), &params); err != nil {
+		return nil, fmt.Errorf("%s is not a JSON object of strings: %v", ParamsEnv, err)
+	}
+	return params, nil
 }
 
 func grpcServer(logger hclog.Logger) func([]grpc.ServerOption) *grpc.Server {
