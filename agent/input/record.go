@@ -11,8 +11,15 @@ type Record struct {
 	// TimestampText is the timestamp as it appeared in the input, so output
 	// can echo it unchanged; without a timestamp field it is the line number.
 	TimestampText string
-	// Values are aligned with Reader.Fields().
+	// Values are aligned with Fields, or with Reader.Fields() when Fields
+	// is nil.
 	Values []float64
+	// Fields names the values of a record that brings its own (an MQTT
+	// message); nil for file records, whose fields are the reader's.
+	Fields []string
+	// Labels are the record's own labels (from an MQTT topic or payload),
+	// added to the input's; nil for file records.
+	Labels map[string]string
 }
 
 // BadRecord is a line that could not be used; the reader skips it and

@@ -17,7 +17,7 @@ func (p *Pipeline) alert(f *field, rec *input.Record, v, score, threshold float6
 		AgentID:    p.opts.AgentID,
 		Series:     f.series,
 		Metric:     f.name,
-		Labels:     p.opts.Labels,
+		Labels:     f.labels,
 		Timestamp:  rec.Timestamp,
 		Values:     map[string]float64{f.name: v},
 		Score:      score,

@@ -9,6 +9,7 @@ package pipeline
 import (
 	"fmt"
 	"log/slog"
+	"maps"
 	"time"
 
 	"github.com/pynomaly/pynomaly/agent/decision"
@@ -48,18 +49,32 @@ type Options struct {
 
 // Pipeline scores the records of one input.
 type Pipeline struct {
-	opts    Options
-	fields  []field
+	opts Options
+	// static are the series of opts.Fields under opts.Labels, for records
+	// that bring neither labels nor fields of their own (files).
+	static []*field
+	// dynamic are the series of records with their own labels or fields
+	// (MQTT), by canonical labels, then field name.
+	dynamic map[string]map[string]*field
 	series  map[string]*series
 	metrics *modelMetrics
-	// Scratch for scoreSeries, reused across batches.
-	xs     [][]float64
-	scores []float64
+	// Scratch reused across batches: the batch's values grouped by series.
+	groups  []group
+	groupOf map[*field]int
+	scores  []float64
 }
 
+// field is a series: a value's name under one set of labels.
 type field struct {
 	name, series, stateKey string
-	index                  int
+	labels                 map[string]string
+}
+
+// group is one series' share of a batch, in record order.
+type group struct {
+	f    *field
+	recs []int       // indexes of the records holding a value of f
+	xs   [][]float64 // the values, one per sample
 }
 
 type series struct {
@@ -86,12 +101,17 @@ func New(opts Options) *Pipeline {
 		}
 		opts.NewPolicy = func() (threshold.Policy, error) { return threshold.NewFixed(t) }
 	}
-	p := &Pipeline{opts: opts, series: make(map[string]*series), metrics: opts.Metrics.forModel(opts.Factory.Info().Name)}
-	for _, f := range opts.Fields {
-		name := protocol.SeriesName(f, opts.Labels)
-		p.fields = append(p.fields, field{name: f, series: name, stateKey: opts.Input + "/" + name, index: len(p.fields)})
+	p := &Pipeline{opts: opts, series: make(map[string]*series), metrics: opts.Metrics.forModel(opts.Factory.Info().Name),
+		dynamic: make(map[string]map[string]*field), groupOf: make(map[*field]int)}
+	for _, name := range opts.Fields {
+		p.static = append(p.static, p.newField(name, opts.Labels))
 	}
 	return p
+}
+
+func (p *Pipeline) newField(name string, labels map[string]string) *field {
+	series := protocol.SeriesName(name, labels)
+	return &field{name: name, series: series, stateKey: p.opts.Input + "/" + series, labels: labels}
 }
 
 // Result is what one Process call produced.
@@ -108,82 +128,159 @@ type Result struct {
 // detector affordable. It fails only when a series' saved state cannot be
 // loaded or its detector cannot be created.
 func (p *Pipeline) Process(recs []input.Record) (Result, error) {
+	p.group(recs)
 	var res Result
-	for j := range p.fields {
-		if err := p.scoreSeries(recs, j, &res); err != nil {
+	for i := range p.groups {
+		if err := p.scoreGroup(recs, &p.groups[i], &res); err != nil {
 			return Result{}, err
 		}
 	}
 	res.States = make(map[string][]byte)
-	for j := range p.fields {
-		s := p.series[p.fields[j].series]
+	for i := range p.groups {
+		f := p.groups[i].f
+		s := p.series[f.series]
 		if s == nil || !s.dirty {
 			continue
 		}
 		b, err := encodeState(s)
 		if err != nil {
-			return Result{}, fmt.Errorf("series %s: %w", p.fields[j].series, err)
+			return Result{}, fmt.Errorf("series %s: %w", f.series, err)
 		}
-		res.States[p.fields[j].stateKey] = b
+		res.States[f.stateKey] = b
 		s.dirty = false
 	}
 	return res, nil
 }
 
-// scoreSeries scores field j of every record, then decides on the scores
-// in record order. A value the detector refuses is counted and skipped.
-func (p *Pipeline) scoreSeries(recs []input.Record, j int, res *Result) error {
-	f := &p.fields[j]
-	s, err := p.seriesFor(f)
-	if err != nil || len(recs) == 0 {
+// group sorts the batch's values into p.groups by series, keeping record
+// order within each. Records without labels or fields of their own take
+// the static series, whose groups come first, in field order, without a
+// map lookup per value.
+func (p *Pipeline) group(recs []input.Record) {
+	clear(p.groupOf)
+	p.groups = p.groups[:0]
+	for _, f := range p.static {
+		p.addGroup(f)
+	}
+	for i := range recs {
+		r := &recs[i]
+		if r.Labels == nil && r.Fields == nil {
+			for j := range p.static {
+				g := &p.groups[j]
+				g.recs, g.xs = append(g.recs, i), append(g.xs, r.Values[j:j+1])
+			}
+			continue
+		}
+		names := r.Fields
+		if names == nil {
+			names = p.opts.Fields
+		}
+		byName := p.labelled(r.Labels)
+		for j, name := range names {
+			f := byName[name]
+			if f == nil {
+				f = p.newField(name, mergeLabels(p.opts.Labels, r.Labels))
+				byName[name] = f
+			}
+			gi, ok := p.groupOf[f]
+			if !ok {
+				gi = p.addGroup(f)
+			}
+			g := &p.groups[gi]
+			g.recs, g.xs = append(g.recs, i), append(g.xs, r.Values[j:j+1])
+		}
+	}
+}
+
+// addGroup appends an empty group for f, reusing the slices of the group
+// that last stood at that index.
+func (p *Pipeline) addGroup(f *field) int {
+	i := len(p.groups)
+	if i < cap(p.groups) {
+		p.groups = p.groups[:i+1]
+		g := &p.groups[i]
+		g.f, g.recs, g.xs = f, g.recs[:0], g.xs[:0]
+	} else {
+		p.groups = append(p.groups, group{f: f})
+	}
+	p.groupOf[f] = i
+	return i
+}
+
+// labelled returns the series of records with these labels, by field name.
+func (p *Pipeline) labelled(labels map[string]string) map[string]*field {
+	key := protocol.SeriesName("", labels)
+	byName := p.dynamic[key]
+	if byName == nil {
+		byName = make(map[string]*field)
+		p.dynamic[key] = byName
+	}
+	return byName
+}
+
+// mergeLabels returns base with extra added; base's labels win, so a
+// message cannot relabel what the configuration set (the input label
+// among them).
+func mergeLabels(base, extra map[string]string) map[string]string {
+	out := make(map[string]string, len(base)+len(extra))
+	maps.Copy(out, extra)
+	maps.Copy(out, base)
+	return out
+}
+
+// scoreGroup scores a series' values, then decides on the scores in
+// record order. A value the detector refuses is counted and skipped.
+func (p *Pipeline) scoreGroup(recs []input.Record, g *group, res *Result) error {
+	if len(g.recs) == 0 {
+		return nil
+	}
+	s, err := p.seriesFor(g.f)
+	if err != nil {
 		return err
 	}
-	p.xs = p.xs[:0]
-	for i := range recs {
-		p.xs = append(p.xs, recs[i].Values[j:j+1])
+	n := len(g.xs)
+	if cap(p.scores) < n {
+		p.scores = make([]float64, n)
 	}
-	if cap(p.scores) < len(recs) {
-		p.scores = make([]float64, len(recs))
-	}
-	scores := p.scores[:len(recs)]
-	for done := 0; done < len(recs); {
+	scores := p.scores[:n]
+	for done := 0; done < n; {
 		start := time.Now()
-		n, err := s.det.ScoreBatch(p.xs[done:], scores[done:])
-		n = min(max(n, 0), len(recs)-done)
-		p.metrics.observeBatch(time.Since(start), n)
-		if err := p.decide(f, s, recs[done:done+n], scores[done:done+n], res); err != nil {
+		k, err := s.det.ScoreBatch(g.xs[done:], scores[done:])
+		k = min(max(k, 0), n-done)
+		p.metrics.observeBatch(time.Since(start), k)
+		if err := p.decide(g, s, recs, done, scores[done:done+k], res); err != nil {
 			return err
 		}
-		done += n
-		if done == len(recs) {
+		done += k
+		if done == n {
 			break
 		}
 		if err == nil {
-			err = fmt.Errorf("detector scored %d of %d values without an error", n, len(recs)-done+n)
+			err = fmt.Errorf("detector scored %d of %d values without an error", k, n-done+k)
 		}
 		// The reader already rejects non-finite values, so this is a
 		// detector refusing a value: count it and go on with the next.
 		p.metrics.refused()
-		p.opts.Logger.Debug("detector rejected a value", "series", f.series, "line", recs[done].Line, "err", err)
+		p.opts.Logger.Debug("detector rejected a value", "series", g.f.series, "line", recs[g.recs[done]].Line, "err", err)
 		done++
 	}
 	return nil
 }
 
-// decide feeds scores, in order, to the series' decision state and turns
-// raised decisions into alert entries.
-func (p *Pipeline) decide(f *field, s *series, recs []input.Record, scores []float64, res *Result) error {
-	for i, score := range scores {
+// decide feeds scores, those of g's values from index from on, to the
+// series' decision state and turns raised decisions into alert entries.
+func (p *Pipeline) decide(g *group, s *series, recs []input.Record, from int, scores []float64, res *Result) error {
+	for k, score := range scores {
 		s.dirty = true
 		// The threshold this score is judged against, before the policy
 		// learns from it.
 		t := s.pol.Threshold()
-		anomalous := p.judge(f, s, score)
+		anomalous := p.judge(g.f, s, score)
 		p.metrics.result(anomalous)
 		if !s.dec.Step(anomalous, p.opts.Decision) {
 			continue
 		}
-		e, err := p.alert(f, &recs[i], recs[i].Values[f.index], score, t)
+		e, err := p.alert(g.f, &recs[g.recs[from+k]], g.xs[from+k][0], score, t)
 		if err != nil {
 			return err
 		}
