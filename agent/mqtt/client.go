@@ -1,0 +1,353 @@
+// Package mqtt is the agent's MQTT v5 connection: a subscriber that hands
+// messages over a bounded queue and acknowledges a QoS 1 or 2 message only
+// when the caller says its result is durable.
+//
+// It wraps eclipse/paho.golang's autopaho, which keeps the connection up:
+// it walks the broker list, reconnects with backoff and, with a session
+// expiry set, resumes the session so the broker keeps unacknowledged
+// messages for a restarted agent and delivers them again.
+package mqtt
+
+import (
+	"context"
+	"crypto/tls"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/url"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/eclipse/paho.golang/autopaho"
+	"github.com/eclipse/paho.golang/paho"
+)
+
+// Overflow says what a full queue does to the next message.
+type Overflow int
+
+const (
+	// Block stops reading from the broker until the queue has room, which
+	// is how MQTT's own flow control (receive maximum) slows the sender.
+	Block Overflow = iota
+	// Drop discards the message, counts it, and acknowledges it: its
+	// result will never be durable, so holding the ack would only stall
+	// the session.
+	Drop
+)
+
+// Subscription is one topic filter and its maximum QoS.
+type Subscription struct {
+	Filter string
+	QoS    byte
+}
+
+// Options configures a Client.
+type Options struct {
+	// Brokers are tried in turn: mqtt:// or tcp:// (1883), mqtts://,
+	// ssl:// or tls:// (8883), ws:// or wss://.
+	Brokers  []string
+	ClientID string
+	Username string
+	Password string
+	// TLS is used for mqtts/tls/wss brokers; nil takes the system roots.
+	TLS *tls.Config
+	// KeepAlive is the MQTT keep-alive; default 30s.
+	KeepAlive time.Duration
+	// SessionExpiry > 0 asks for a persistent session: the broker keeps
+	// subscriptions and unacknowledged QoS ≥ 1 messages that long after a
+	// disconnect. 0 ends the session with the connection.
+	SessionExpiry time.Duration
+	// CleanStart discards the broker's session at the first connection.
+	CleanStart    bool
+	Subscriptions []Subscription
+	// Queue bounds the messages received and not yet taken; default 10000.
+	Queue    int
+	Overflow Overflow
+	// ReconnectMin and ReconnectMax bound the backoff between connection
+	// attempts; defaults 1s and 1 minute.
+	ReconnectMin, ReconnectMax time.Duration
+	Logger                     *slog.Logger
+	// Hooks for metrics; any may be nil.
+	OnConnect    func()
+	OnDisconnect func()
+	OnDropped    func()
+}
+
+// Message is one received PUBLISH.
+type Message struct {
+	Topic    string
+	Payload  []byte
+	QoS      byte
+	Received time.Time
+	// Duplicate is the DUP flag: the broker sent it before, unacknowledged.
+	Duplicate bool
+
+	client *paho.Client
+	pkt    *paho.Publish
+	gen    uint64
+	c      *Client
+}
+
+// Ack acknowledges the message to the broker, once its result is durable.
+// Acks go out in the order messages arrived (MQTT requires it), so ack
+// every message, in any order, including those that could not be parsed.
+// A message received on an earlier connection is not acknowledged: the
+// broker delivers it again on the resumed session.
+func (m *Message) Ack() {
+	if m.QoS == 0 || m.client == nil {
+		return
+	}
+	if m.gen != m.c.gen.Load() {
+		m.c.staleAcks.Add(1)
+		return
+	}
+	if err := m.client.Ack(m.pkt); err != nil {
+		m.c.logger.Debug("ack failed; the broker will send the message again", "topic", m.Topic, "err", err)
+	}
+}
+
+// Client is a running subscriber. Messages arrive on C until Close.
+type Client struct {
+	opts      Options
+	logger    *slog.Logger
+	cm        *autopaho.ConnectionManager
+	queue     chan *Message
+	gen       atomic.Uint64 // counts connections; see Message.Ack
+	staleAcks atomic.Int64
+	cancel    context.CancelFunc
+	closeOnce sync.Once
+	lastErr   atomic.Value // string: the last connection error
+}
+
+// Start connects in the background and keeps the connection up until
+// Close; it fails only for options that can never work (a bad broker URL).
+// A broker that cannot be reached is retried with backoff; LastError says
+// why it is not connected.
+func Start(ctx context.Context, opts Options) (*Client, error) {
+	urls, err := parseBrokers(opts.Brokers)
+	if err != nil {
+		return nil, err
+	}
+	if opts.Queue <= 0 {
+		opts.Queue = 10000
+	}
+	if opts.KeepAlive <= 0 {
+		opts.KeepAlive = 30 * time.Second
+	}
+	if opts.ReconnectMin <= 0 {
+		opts.ReconnectMin = time.Second
+	}
+	if opts.ReconnectMax < opts.ReconnectMin {
+		opts.ReconnectMax = max(opts.ReconnectMin, time.Minute)
+	}
+	logger := opts.Logger
+	if logger == nil {
+		logger = slog.New(slog.DiscardHandler)
+	}
+	ctx, cancel := context.WithCancel(ctx)
+	c := &Client{opts: opts, logger: logger, queue: make(chan *Message, opts.Queue), cancel: cancel}
+	cfg := autopaho.ClientConfig{
+		ServerUrls:                    urls,
+		TlsCfg:                        opts.TLS,
+		KeepAlive:                     uint16(min(opts.KeepAlive/time.Second, 65535)),
+		CleanStartOnInitialConnection: opts.CleanStart,
+		SessionExpiryInterval:         uint32(min(opts.SessionExpiry/time.Second, 1<<32-1)),
+		ReconnectBackoff:              autopaho.NewExponentialBackoff(opts.ReconnectMin, opts.ReconnectMax, opts.ReconnectMin, 2),
+		ConnectTimeout:                10 * time.Second,
+		OnConnectionUp:                c.connected,
+		OnConnectionDown:              c.disconnected,
+		OnConnectError:                c.connectError,
+		ClientConfig: paho.ClientConfig{
+			ClientID:                   opts.ClientID,
+			EnableManualAcknowledgment: true,
+			SendAcksInterval:           50 * time.Millisecond,
+			OnPublishReceived:          []func(paho.PublishReceived) (bool, error){c.received},
+			OnClientError:              func(err error) { c.setErr(err) },
+			OnServerDisconnect: func(d *paho.Disconnect) {
+				c.setErr(fmt.Errorf("broker disconnected: reason %d %s", d.ReasonCode, disconnectReason(d)))
+			},
+		},
+	}
+	if opts.Username != "" || opts.Password != "" {
+		cfg.ConnectUsername, cfg.ConnectPassword = opts.Username, []byte(opts.Password)
+	}
+	if c.cm, err = autopaho.NewConnection(ctx, cfg); err != nil {
+		cancel()
+		return nil, fmt.Errorf("mqtt: %w", err)
+	}
+	return c, nil
+}
+
+// C delivers the received messages; it is never closed.
+func (c *Client) C() <-chan *Message { return c.queue }
+
+// Len is the number of messages waiting in the queue.
+func (c *Client) Len() int { return len(c.queue) }
+
+// StaleAcks counts acks skipped because their message came on an earlier
+// connection.
+func (c *Client) StaleAcks() int64 { return c.staleAcks.Load() }
+
+// LastError says why the client is not connected, or "".
+func (c *Client) LastError() string {
+	s, _ := c.lastErr.Load().(string)
+	return s
+}
+
+// AwaitConnection waits until the client is connected or ctx ends.
+func (c *Client) AwaitConnection(ctx context.Context) error { return c.cm.AwaitConnection(ctx) }
+
+// Close disconnects, waiting at most until ctx ends. Messages taken and
+// not yet acknowledged stay unacknowledged: the broker sends them again.
+func (c *Client) Close(ctx context.Context) {
+	c.closeOnce.Do(func() {
+		dctx, cancel := context.WithTimeout(ctx, 2*time.Second)
+		defer cancel()
+		_ = c.cm.Disconnect(dctx) // an error means we were not connected
+		c.cancel()
+		select {
+		case <-c.cm.Done():
+		case <-ctx.Done():
+		}
+	})
+}
+
+func (c *Client) connected(cm *autopaho.ConnectionManager, ack *paho.Connack) {
+	c.gen.Add(1)
+	c.lastErr.Store("")
+	c.logger.Info("mqtt connected", "session_present", ack.SessionPresent)
+	if c.opts.OnConnect != nil {
+		c.opts.OnConnect()
+	}
+	// Subscribe even when the session is present: the broker may have
+	// lost it (a restart without persistence), and subscribing again is
+	// harmless. In a goroutine: OnConnectionUp must not block.
+	go c.subscribe(cm)
+}
+
+func (c *Client) subscribe(cm *autopaho.ConnectionManager) {
+	subs := make([]paho.SubscribeOptions, len(c.opts.Subscriptions))
+	for i, s := range c.opts.Subscriptions {
+		subs[i] = paho.SubscribeOptions{Topic: s.Filter, QoS: s.QoS}
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	ack, err := cm.Subscribe(ctx, &paho.Subscribe{Subscriptions: subs})
+	if err != nil {
+		c.setErr(fmt.Errorf("subscribe: %w", err))
+		return
+	}
+	for i, code := range ack.Reasons {
+		if code >= 0x80 && i < len(subs) {
+			c.setErr(fmt.Errorf("subscribe %s: refused by the broker (reason 0x%02x)", subs[i].Topic, code))
+		}
+	}
+}
+
+func (c *Client) disconnected() bool {
+	c.logger.Warn("mqtt connection lost; reconnecting", "err", c.LastError())
+	if c.opts.OnDisconnect != nil {
+		c.opts.OnDisconnect()
+	}
+	return true
+}
+
+func (c *Client) connectError(err error) {
+	var ce *autopaho.ConnackError
+	if errors.As(err, &ce) {
+		// Wrong credentials and the like: say so plainly, it will not fix
+		// itself, but keep retrying in case the broker is reconfigured.
+		err = fmt.Errorf("broker refused the connection: %s (reason 0x%02x)", refusal(ce), ce.ReasonCode)
+		c.setErr(err)
+		c.logger.Error("mqtt connection refused; retrying", "err", err)
+		return
+	}
+	c.setErr(err)
+	c.logger.Warn("mqtt connection attempt failed; retrying", "err", err)
+}
+
+// refusal names a CONNACK refusal, as MQTT v5 (3.2.2.2) does.
+func refusal(ce *autopaho.ConnackError) string {
+	if ce.Reason != "" {
+		return ce.Reason
+	}
+	if s, ok := map[byte]string{
+		0x80: "unspecified error", 0x81: "malformed packet", 0x82: "protocol error",
+		0x84: "unsupported protocol version", 0x85: "client identifier not valid",
+		0x86: "bad user name or password", 0x87: "not authorized", 0x88: "server unavailable",
+		0x89: "server busy", 0x8A: "banned", 0x8C: "bad authentication method",
+		0x95: "packet too large", 0x97: "quota exceeded",
+	}[ce.ReasonCode]; ok {
+		return s
+	}
+	return "reason not given"
+}
+
+func (c *Client) setErr(err error) { c.lastErr.Store(err.Error()) }
+
+// received runs on paho's delivery goroutine, in arrival order; blocking
+// here (Overflow Block) stops reading from the connection.
+func (c *Client) received(pr paho.PublishReceived) (bool, error) {
+	p := pr.Packet
+	m := &Message{Topic: p.Topic, Payload: p.Payload, QoS: p.QoS, Received: time.Now(), Duplicate: p.Duplicate(),
+		client: pr.Client, pkt: p, gen: c.gen.Load(), c: c}
+	if c.opts.Overflow == Drop {
+		select {
+		case c.queue <- m:
+		default:
+			if c.opts.OnDropped != nil {
+				c.opts.OnDropped()
+			}
+			m.Ack()
+		}
+		return true, nil
+	}
+	c.queue <- m
+	return true, nil
+}
+
+func parseBrokers(brokers []string) ([]*url.URL, error) {
+	if len(brokers) == 0 {
+		return nil, errors.New("mqtt: no broker")
+	}
+	urls := make([]*url.URL, len(brokers))
+	for i, b := range brokers {
+		u, err := url.Parse(b)
+		if err != nil {
+			return nil, fmt.Errorf("mqtt: broker %q: %w", b, err)
+		}
+		switch strings.ToLower(u.Scheme) {
+		case "mqtt", "tcp":
+			u.Scheme = "mqtt"
+		case "mqtts", "ssl", "tls":
+			u.Scheme = "tls"
+		case "ws", "wss":
+		default:
+			return nil, fmt.Errorf("mqtt: broker %q: scheme %q, want mqtt, mqtts, tcp, ssl, tls, ws or wss", b, u.Scheme)
+		}
+		if u.Host == "" {
+			return nil, fmt.Errorf("mqtt: broker %q: no host", b)
+		}
+		if u.Port() == "" {
+			port := "1883"
+			if u.Scheme == "tls" {
+				port = "8883"
+			}
+			if u.Scheme == "ws" || u.Scheme == "wss" {
+				return nil, fmt.Errorf("mqtt: broker %q: give the port", b)
+			}
+			u.Host += ":" + port
+		}
+		urls[i] = u
+	}
+	return urls, nil
+}
+
+func disconnectReason(d *paho.Disconnect) string {
+	if d.Properties != nil && d.Properties.ReasonString != "" {
+		return d.Properties.ReasonString
+	}
+	return ""
+}

@@ -1,0 +1,100 @@
+package testkit
+
+import (
+	"fmt"
+	"io"
+	"log/slog"
+	"testing"
+
+	mochi "github.com/mochi-mqtt/server/v2"
+	"github.com/mochi-mqtt/server/v2/hooks/auth"
+	"github.com/mochi-mqtt/server/v2/listeners"
+)
+
+// MQTTBroker is an embedded MQTT v5 broker (mochi-mqtt) on a loopback
+// port, so tests of MQTT inputs need nothing installed. Sessions live in
+// its memory: Restart keeps the port and loses them, like a broker
+// without persistence.
+type MQTTBroker struct {
+	t     testing.TB
+	srv   *mochi.Server
+	port  int
+	users map[string]string
+}
+
+// StartMQTTBroker starts a broker that lets anyone in, or, with users
+// (name → password), only those users. It stops when the test ends.
+func StartMQTTBroker(t testing.TB, users map[string]string) *MQTTBroker {
+	t.Helper()
+	b := &MQTTBroker{t: t, port: FreePort(t), users: users}
+	b.Start()
+	t.Cleanup(b.Stop)
+	return b
+}
+
+// URL is the broker's mqtt:// address.
+func (b *MQTTBroker) URL() string { return fmt.Sprintf("mqtt://127.0.0.1:%d", b.port) }
+
+// Start starts the broker on its port; it must be stopped.
+func (b *MQTTBroker) Start() {
+	b.t.Helper()
+	srv := mochi.New(&mochi.Options{InlineClient: true, Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
+	var err error
+	if b.users == nil {
+		err = srv.AddHook(new(auth.AllowHook), nil)
+	} else {
+		ledger := &auth.Ledger{Users: auth.Users{}, Auth: auth.AuthRules{}}
+		for name, pass := range b.users {
+			ledger.Users[name] = auth.UserRule{Username: auth.RString(name), Password: auth.RString(pass)}
+		}
+		err = srv.AddHook(new(auth.Hook), &auth.Options{Ledger: ledger})
+	}
+	if err == nil {
+		err = srv.AddListener(listeners.NewTCP(listeners.Config{ID: "tcp", Address: fmt.Sprintf("127.0.0.1:%d", b.port)}))
+	}
+	if err == nil {
+		err = srv.Serve()
+	}
+	if err != nil {
+		b.t.Fatalf("start MQTT broker: %v", err)
+	}
+	b.srv = srv
+}
+
+// Stop closes the broker and every connection to it.
+func (b *MQTTBroker) Stop() {
+	if b.srv != nil {
+		_ = b.srv.Close()
+		b.srv = nil
+	}
+}
+
+// Restart stops the broker and starts it again on the same port.
+func (b *MQTTBroker) Restart() {
+	b.Stop()
+	b.Start()
+}
+
+// Publish sends a message from the broker's inline client.
+func (b *MQTTBroker) Publish(topic string, payload []byte, qos byte) {
+	b.t.Helper()
+	if err := b.srv.Publish(topic, payload, false, qos); err != nil {
+		b.t.Fatalf("publish %s: %v", topic, err)
+	}
+}
+
+// Inflight is the number of QoS ≥ 1 messages the broker has sent to
+// client id and not had acknowledged; -1 if the client is unknown.
+func (b *MQTTBroker) Inflight(id string) int {
+	cl, ok := b.srv.Clients.Get(id)
+	if !ok {
+		return -1
+	}
+	return cl.State.Inflight.Len()
+}
+
+// Connected reports whether client id is connected.
+func (b *MQTTBroker) Connected(id string) bool {
+	cl, ok := b.srv.Clients.Get(id)
+	return ok && !cl.Closed()
+}
