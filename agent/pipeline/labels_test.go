@@ -61,3 +61,41 @@ func TestRecordsWithOwnLabels(t *testing.T) {
 		}
 	}
 }
+
+// TestDropStale: with DropStale, a series' samples no newer than what it
+// has scored — a QoS 1 message delivered again, in this batch or after a
+// restart from the committed state — are skipped and counted, and the
+// alerts are those of the stream without the repeats.
+func TestDropStale(t *testing.T) {
+	recs := records(300, spike{150, 0}, spike{200, 1})
+	want := process(t, newPipelineWith(t, 64, nil, nil, nil), recs)
+
+	// The same stream with rows 100..119 delivered twice, the second time
+	// after a "restart" from the committed state.
+	st := states{}
+	p := newPipelineWith(t, 64, st.load, nil, nil)
+	p.SetDropStale() // see export_test.go
+	first := process(t, p, recs[:120])
+	maps.Copy(st, first.States)
+	p = newPipelineWith(t, 64, st.load, nil, nil)
+	p.SetDropStale()
+	again := append(append([]input.Record{}, recs[100:120]...), recs[120:]...)
+	again = append(again, recs[120]) // and once more within the batch
+	second := process(t, p, again)
+	if second.Stale != 2*21 {
+		t.Errorf("Stale = %d, want %d (21 repeated rows of 2 fields)", second.Stale, 2*21)
+	}
+	got := append(first.Entries, second.Entries...)
+	if len(got) != len(want.Entries) {
+		t.Fatalf("%d alerts with repeats, want %d", len(got), len(want.Entries))
+	}
+	ids := map[string]bool{}
+	for _, e := range want.Entries {
+		ids[e.ID] = true
+	}
+	for _, e := range got {
+		if !ids[e.ID] {
+			t.Errorf("alert %s not raised without the repeats", e.ID)
+		}
+	}
+}
