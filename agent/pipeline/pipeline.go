@@ -45,11 +45,6 @@ type Options struct {
 	Logger    *slog.Logger
 	// Now stamps alerts' DetectedAt; nil means time.Now.
 	Now func() time.Time
-	// DropStale skips a series' samples no newer than the newest it has
-	// scored (Result.Stale counts them). MQTT sets it: QoS 1 delivers a
-	// message again after a reconnect or a crash, and its samples must not
-	// be learned twice. Files, read once by offset, do not.
-	DropStale bool
 }
 
 // Pipeline scores the records of one input.
@@ -89,9 +84,6 @@ type series struct {
 	polFed bool
 	dec    decision.State
 	dirty  bool
-	// last is the time of the newest sample scored, Unix nanoseconds, for
-	// Options.DropStale; 0 before the first.
-	last int64
 }
 
 // New returns a Pipeline; series state is loaded lazily on first use.
@@ -129,8 +121,6 @@ type Result struct {
 	// by state key.
 	States map[string][]byte
 	Alerts int
-	// Stale counts the values skipped under Options.DropStale.
-	Stale int
 }
 
 // Process scores recs in order. Each series' values cross to its detector
@@ -248,9 +238,6 @@ func (p *Pipeline) scoreGroup(recs []input.Record, g *group, res *Result) error 
 	if err != nil {
 		return err
 	}
-	if p.opts.DropStale {
-		res.Stale += p.dropStale(recs, g, s)
-	}
 	n := len(g.xs)
 	if cap(p.scores) < n {
 		p.scores = make([]float64, n)
@@ -278,24 +265,6 @@ func (p *Pipeline) scoreGroup(recs []input.Record, g *group, res *Result) error 
 		done++
 	}
 	return nil
-}
-
-// dropStale removes from g the values no newer than the series' newest
-// sample, or than the value kept before them, and returns how many.
-func (p *Pipeline) dropStale(recs []input.Record, g *group, s *series) int {
-	kept := 0
-	for k, i := range g.recs {
-		ts := recs[i].Timestamp.UnixNano()
-		if ts <= s.last {
-			continue
-		}
-		s.last, s.dirty = ts, true
-		g.recs[kept], g.xs[kept] = i, g.xs[k]
-		kept++
-	}
-	dropped := len(g.recs) - kept
-	g.recs, g.xs = g.recs[:kept], g.xs[:kept]
-	return dropped
 }
 
 // decide feeds scores, those of g's values from index from on, to the

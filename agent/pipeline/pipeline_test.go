@@ -133,8 +133,7 @@ func TestUnreadableStateRelearns(t *testing.T) {
 		{"not a state", []byte("garbage")},
 		{"unknown version", append([]byte{99}, valid[1:]...)},
 		{"truncated", valid[:len(valid)/2]},
-		// version, sample time (8 bytes), detector length (2 bytes), then the detector's own magic.
-		{"bad detector state", append(valid[:11:11], append([]byte("XXX"), valid[14:]...)...)},
+		{"bad detector state", append(valid[:3:3], append([]byte("XXX"), valid[6:]...)...)},
 		{"bad decision state", valid[:len(valid)-1]},
 		{"detector options changed", process(t, newPipeline(t, 32, nil, nil), shifted).States[key]},
 	}

@@ -6,20 +6,17 @@ import (
 	"fmt"
 )
 
-// Series state layout, version 3:
+// Series state layout, version 2:
 //
-//	version(1) = 3
-//	last sample time, int64 Unix nanoseconds, little-endian (0: none)
+//	version(1) = 2
 //	len(detector state) uvarint | detector state
 //	len(policy state) uvarint   | policy state (empty until the policy is fed)
 //	decision state (the rest)
 //
-// Version 2 lacks the sample time; version 1, written before threshold
-// policies, the policy part too. Both are still read, with no sample time
-// and, for version 1, a fresh policy.
+// Version 1, written before threshold policies, lacks the policy part; it
+// is still read, with a fresh policy.
 const (
-	stateVersion   = 3
-	stateVersionV2 = 2
+	stateVersion   = 2
 	stateVersionV1 = 1
 )
 
@@ -40,9 +37,8 @@ func encodeState(s *series) ([]byte, error) {
 	if err != nil {
 		return nil, fmt.Errorf("snapshot decision: %w", err)
 	}
-	b := make([]byte, 0, 9+2*binary.MaxVarintLen64+len(det)+len(pol)+len(dec))
+	b := make([]byte, 0, 1+2*binary.MaxVarintLen64+len(det)+len(pol)+len(dec))
 	b = append(b, stateVersion)
-	b = binary.LittleEndian.AppendUint64(b, uint64(s.last))
 	b = binary.AppendUvarint(b, uint64(len(det)))
 	b = append(b, det...)
 	b = binary.AppendUvarint(b, uint64(len(pol)))
@@ -55,23 +51,16 @@ func encodeState(s *series) ([]byte, error) {
 // changed): the detector and decision state are restored and the policy is
 // left as it was, fresh.
 func decodeState(b []byte, s *series) (polErr, err error) {
-	if len(b) < 1 || b[0] < stateVersionV1 || b[0] > stateVersion {
+	if len(b) < 1 || (b[0] != stateVersion && b[0] != stateVersionV1) {
 		return nil, fmt.Errorf("%w: unknown version", errBadState)
 	}
 	version, rest := b[0], b[1:]
-	var last int64
-	if version == stateVersion {
-		if len(rest) < 8 {
-			return nil, fmt.Errorf("%w: truncated", errBadState)
-		}
-		last, rest = int64(binary.LittleEndian.Uint64(rest)), rest[8:]
-	}
 	det, rest, err := cutPart(rest)
 	if err != nil {
 		return nil, err
 	}
 	var pol []byte
-	if version >= stateVersionV2 {
+	if version == stateVersion {
 		if pol, rest, err = cutPart(rest); err != nil {
 			return nil, err
 		}
@@ -82,7 +71,6 @@ func decodeState(b []byte, s *series) (polErr, err error) {
 	if err := s.dec.UnmarshalBinary(rest); err != nil {
 		return nil, err
 	}
-	s.last = last
 	if len(pol) > 0 {
 		if polErr = s.pol.UnmarshalBinary(pol); polErr == nil {
 			s.polFed = true

@@ -54,13 +54,13 @@ func TestLeadingZerosNotFed(t *testing.T) {
 	}
 }
 
-// policyPart returns the detector and policy parts of a version 3 state.
+// policyPart returns the detector and policy parts of a version 2 state.
 func policyPart(t *testing.T, b []byte) (det, pol []byte) {
 	t.Helper()
 	if b[0] != stateVersion {
 		t.Fatalf("version %d", b[0])
 	}
-	det, rest, err := cutPart(b[9:]) // after the version and the sample time
+	det, rest, err := cutPart(b[1:])
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -96,31 +96,5 @@ func TestReadStateV1(t *testing.T) {
 	gotDet, _ := got.det.MarshalBinary()
 	if !bytes.Equal(gotDet, det) || !got.dec.Firing() || got.polFed {
 		t.Fatalf("v1 state restored detector %v, firing %v, policy fed %v", bytes.Equal(gotDet, det), got.dec.Firing(), got.polFed)
-	}
-}
-
-// TestReadStateV2: states written before the sample time restore with
-// none (every sample is newer).
-func TestReadStateV2(t *testing.T) {
-	s := newTestSeries(t)
-	s.last = 12345
-	if _, err := s.det.Score([]float64{1}); err != nil {
-		t.Fatal(err)
-	}
-	v3, err := encodeState(s)
-	if err != nil {
-		t.Fatal(err)
-	}
-	v2 := append([]byte{stateVersionV2}, v3[9:]...)
-	got := newTestSeries(t)
-	if polErr, err := decodeState(v2, got); err != nil || polErr != nil {
-		t.Fatalf("decodeState(v2) = %v, %v", polErr, err)
-	}
-	if got.last != 0 {
-		t.Errorf("last = %d from a v2 state, want 0", got.last)
-	}
-	again := newTestSeries(t)
-	if _, err := decodeState(v3, again); err != nil || again.last != 12345 {
-		t.Errorf("decodeState(v3): last %d, %v; want 12345", again.last, err)
 	}
 }
