@@ -2,9 +2,8 @@ package ensemble
 
 import (
 	"fmt"
-	"maps"
-	"slices"
-	"strconv"
+
+	"github.com/pynomaly/pynomaly/plugins/internal/params"
 )
 
 // Method says how an ensemble combines its members' scores.
@@ -90,22 +89,14 @@ func (m Method) code() byte {
 // max, rank) and rank_window. Missing keys take the defaults; unknown keys
 // and bad values are errors naming them. The members are not params: the
 // agent's config lists them under the detector's members.
-func ParseParams(params map[string]string) (Options, error) {
+func ParseParams(kv map[string]string) (Options, error) {
 	var o Options
-	for _, key := range slices.Sorted(maps.Keys(params)) {
-		val := params[key]
-		switch key {
-		case "method":
-			o.Method = Method(val)
-		case "rank_window":
-			n, err := strconv.Atoi(val)
-			if err != nil {
-				return Options{}, fmt.Errorf("param rank_window=%q: want an integer", val)
-			}
-			o.RankWindow = n
-		default:
-			return Options{}, fmt.Errorf("unknown param %q (known: method, rank_window)", key)
-		}
+	err := params.Bind(kv, params.Fields{
+		"method":      params.String(&o.Method),
+		"rank_window": params.Int(&o.RankWindow),
+	})
+	if err != nil {
+		return Options{}, err
 	}
 	return o.validated()
 }

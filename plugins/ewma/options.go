@@ -2,10 +2,8 @@ package ewma
 
 import (
 	"fmt"
-	"maps"
-	"math"
-	"slices"
-	"strconv"
+
+	"github.com/pynomaly/pynomaly/plugins/internal/params"
 )
 
 // Defaults and limits of Options.
@@ -65,43 +63,19 @@ func (o Options) validated() (Options, error) {
 	return o, nil
 }
 
-// knownParams lists the keys ParseParams accepts, sorted, for error messages.
-const knownParams = "alpha, clip, min_samples"
-
 // ParseParams builds Options from string parameters such as the CLI's
 // --param alpha=0.02. Keys are "alpha", "clip" (numbers) and "min_samples"
 // (an integer); 0 means the default. The result is validated, with defaults
 // filled in.
-func ParseParams(params map[string]string) (Options, error) {
+func ParseParams(kv map[string]string) (Options, error) {
 	var o Options
-	// Sorted so that with several bad keys the error is always the same.
-	for _, key := range slices.Sorted(maps.Keys(params)) {
-		val := params[key]
-		var err error
-		switch key {
-		case "alpha":
-			o.Alpha, err = parseFloat(key, val)
-		case "clip":
-			o.Clip, err = parseFloat(key, val)
-		case "min_samples":
-			o.MinSamples, err = strconv.Atoi(val)
-			if err != nil {
-				err = fmt.Errorf("param %s=%q: want an integer", key, val)
-			}
-		default:
-			err = fmt.Errorf("unknown param %q (known: %s)", key, knownParams)
-		}
-		if err != nil {
-			return Options{}, err
-		}
+	err := params.Bind(kv, params.Fields{
+		"alpha":       params.FiniteFloat(&o.Alpha),
+		"clip":        params.FiniteFloat(&o.Clip),
+		"min_samples": params.Int(&o.MinSamples),
+	})
+	if err != nil {
+		return Options{}, err
 	}
 	return o.validated()
-}
-
-func parseFloat(key, val string) (float64, error) {
-	v, err := strconv.ParseFloat(val, 64)
-	if err != nil || math.IsNaN(v) || math.IsInf(v, 0) {
-		return 0, fmt.Errorf("param %s=%q: want a finite number", key, val)
-	}
-	return v, nil
 }

@@ -2,10 +2,9 @@ package hbos
 
 import (
 	"fmt"
-	"maps"
 	"math"
-	"slices"
-	"strconv"
+
+	"github.com/pynomaly/pynomaly/plugins/internal/params"
 )
 
 // Defaults and limits of Options.
@@ -49,29 +48,13 @@ func (o Options) binsFor(n int) int {
 	return min(max(k, MinBins), MaxBins)
 }
 
-// knownParams lists the keys ParseParams accepts, sorted, for error messages.
-const knownParams = "bins"
-
 // ParseParams builds Options from string parameters such as the CLI's
 // --param bins=20. The only key is "bins": an integer (0 meaning the
 // default) or "auto". The result is validated, with defaults filled in.
-func ParseParams(params map[string]string) (Options, error) {
+func ParseParams(kv map[string]string) (Options, error) {
 	var o Options
-	// Sorted so that with several bad keys the error is always the same.
-	for _, key := range slices.Sorted(maps.Keys(params)) {
-		val := params[key]
-		if key != "bins" {
-			return Options{}, fmt.Errorf("unknown param %q (known: %s)", key, knownParams)
-		}
-		if val == "auto" {
-			o.Bins = AutoBins
-			continue
-		}
-		n, err := strconv.Atoi(val)
-		if err != nil {
-			return Options{}, fmt.Errorf("param bins=%q: want an integer or auto", val)
-		}
-		o.Bins = n
+	if err := params.Bind(kv, params.Fields{"bins": params.IntOr(&o.Bins, "auto", AutoBins)}); err != nil {
+		return Options{}, err
 	}
 	return o.validated()
 }

@@ -2,9 +2,8 @@ package hst
 
 import (
 	"fmt"
-	"maps"
-	"slices"
-	"strconv"
+
+	"github.com/pynomaly/pynomaly/plugins/internal/params"
 )
 
 // Defaults and limits of Options.
@@ -70,35 +69,20 @@ func cmpOr[T int | uint64](v, def T) T {
 	return v
 }
 
-// knownParams lists the keys ParseParams accepts, sorted, for error messages.
-const knownParams = "depth, seed, trees, window"
-
 // ParseParams builds Options from string parameters such as the CLI's
 // --param trees=50. Keys are "trees", "depth", "window" and "seed"; values
-// are integers (seed unsigned), 0 meaning the default. The result is
+// are integers (seed non-negative), 0 meaning the default. The result is
 // validated, with defaults filled in.
-func ParseParams(params map[string]string) (Options, error) {
+func ParseParams(kv map[string]string) (Options, error) {
 	var o Options
-	ints := map[string]*int{"trees": &o.Trees, "depth": &o.Depth, "window": &o.Window}
-	// Sorted so that with several bad keys the error is always the same.
-	for _, key := range slices.Sorted(maps.Keys(params)) {
-		val := params[key]
-		if dst, ok := ints[key]; ok {
-			n, err := strconv.Atoi(val)
-			if err != nil {
-				return Options{}, fmt.Errorf("param %s=%q: want an integer", key, val)
-			}
-			*dst = n
-			continue
-		}
-		if key != "seed" {
-			return Options{}, fmt.Errorf("unknown param %q (known: %s)", key, knownParams)
-		}
-		n, err := strconv.ParseUint(val, 10, 64)
-		if err != nil {
-			return Options{}, fmt.Errorf("param %s=%q: want an unsigned integer", key, val)
-		}
-		o.Seed = n
+	err := params.Bind(kv, params.Fields{
+		"trees":  params.Int(&o.Trees),
+		"depth":  params.Int(&o.Depth),
+		"window": params.Int(&o.Window),
+		"seed":   params.Uint(&o.Seed),
+	})
+	if err != nil {
+		return Options{}, err
 	}
 	return o.validated()
 }

@@ -62,8 +62,8 @@ func TestParseParams(t *testing.T) {
 		{name: "unknown key", params: map[string]string{"tree": "50"}, wantErr: `unknown param "tree" (known: depth, seed, trees, window)`},
 		{name: "first bad key sorted", params: map[string]string{"window": "x", "depth": "y"}, wantErr: `param depth="y": want an integer`},
 		{name: "trees float", params: map[string]string{"trees": "2.5"}, wantErr: `param trees="2.5": want an integer`},
-		{name: "seed negative", params: map[string]string{"seed": "-1"}, wantErr: `param seed="-1": want an unsigned integer`},
-		{name: "seed overflows", params: map[string]string{"seed": "18446744073709551616"}, wantErr: `param seed="18446744073709551616": want an unsigned integer`},
+		{name: "seed negative", params: map[string]string{"seed": "-1"}, wantErr: `param seed="-1": want a non-negative integer`},
+		{name: "seed overflows", params: map[string]string{"seed": "18446744073709551616"}, wantErr: `param seed="18446744073709551616": want a non-negative integer`},
 		{name: "out of range", params: map[string]string{"window": "5"}, wantErr: "window 5 out of range: must be 10..65536"},
 	}
 	for _, tc := range tests {

@@ -2,9 +2,8 @@ package iforest
 
 import (
 	"fmt"
-	"maps"
-	"slices"
-	"strconv"
+
+	"github.com/pynomaly/pynomaly/plugins/internal/params"
 )
 
 // Defaults and limits of Options.
@@ -67,42 +66,20 @@ func (o Options) validated() (Options, error) {
 	return o, nil
 }
 
-// knownParams lists the keys ParseParams accepts, sorted, for error messages.
-const knownParams = "max_depth, sample_size, seed, trees"
-
 // ParseParams builds Options from string parameters such as the CLI's
 // --param trees=200. Keys are "trees", "sample_size", "seed" and
 // "max_depth"; values are integers, 0 meaning the default. The result is
 // validated, with defaults filled in.
-func ParseParams(params map[string]string) (Options, error) {
+func ParseParams(kv map[string]string) (Options, error) {
 	var o Options
-	// Sorted so that with several bad keys the error is always the same.
-	for _, key := range slices.Sorted(maps.Keys(params)) {
-		if err := o.set(key, params[key]); err != nil {
-			return Options{}, err
-		}
+	err := params.Bind(kv, params.Fields{
+		"trees":       params.Int(&o.Trees),
+		"sample_size": params.Int(&o.SampleSize),
+		"seed":        params.Uint(&o.Seed),
+		"max_depth":   params.Int(&o.MaxDepth),
+	})
+	if err != nil {
+		return Options{}, err
 	}
 	return o.validated()
-}
-
-// set parses one parameter into its field.
-func (o *Options) set(key, val string) error {
-	if key == "seed" {
-		n, err := strconv.ParseUint(val, 10, 64)
-		if err != nil {
-			return fmt.Errorf("param seed=%q: want a non-negative integer", val)
-		}
-		o.Seed = n
-		return nil
-	}
-	dst := map[string]*int{"trees": &o.Trees, "sample_size": &o.SampleSize, "max_depth": &o.MaxDepth}[key]
-	if dst == nil {
-		return fmt.Errorf("unknown param %q (known: %s)", key, knownParams)
-	}
-	n, err := strconv.Atoi(val)
-	if err != nil {
-		return fmt.Errorf("param %s=%q: want an integer", key, val)
-	}
-	*dst = n
-	return nil
 }

@@ -2,9 +2,8 @@ package kmeans
 
 import (
 	"fmt"
-	"maps"
-	"slices"
-	"strconv"
+
+	"github.com/pynomaly/pynomaly/plugins/internal/params"
 )
 
 // Defaults and limits of Options.
@@ -98,38 +97,30 @@ func (o Options) shape() shape {
 	return shape{diff: max(o.Diff, 0), smooth: o.Smooth, lag: max(o.Lag, 0)}
 }
 
-// knownParams lists the keys ParseParams accepts, sorted, for error messages.
-const knownParams = "diff, iterations, k, lag, seed, smooth"
-
 // ParseParams builds Options from string parameters such as the CLI's
 // --param k=3. Every key takes a non-negative integer. For diff and lag,
 // 0 turns the step off (Off); for smooth, k, iterations and seed it means
 // the default. The result is validated, with defaults filled in.
-func ParseParams(params map[string]string) (Options, error) {
+func ParseParams(kv map[string]string) (Options, error) {
 	var o Options
-	// Sorted so that with several bad keys the error is always the same.
-	for _, key := range slices.Sorted(maps.Keys(params)) {
-		val := params[key]
-		if key == "seed" {
-			n, err := strconv.ParseUint(val, 10, 64)
-			if err != nil {
-				return Options{}, fmt.Errorf("param seed=%q: want a non-negative integer", val)
-			}
-			o.Seed = n
-			continue
-		}
-		field := map[string]*int{"diff": &o.Diff, "smooth": &o.Smooth, "lag": &o.Lag, "k": &o.K, "iterations": &o.Iterations}[key]
-		if field == nil {
-			return Options{}, fmt.Errorf("unknown param %q (known: %s)", key, knownParams)
-		}
-		n, err := strconv.Atoi(val)
-		if err != nil || n < 0 {
-			return Options{}, fmt.Errorf("param %s=%q: want a non-negative integer", key, val)
-		}
-		if n == 0 && (key == "diff" || key == "lag") {
-			n = Off
-		}
-		*field = n
+	err := params.Bind(kv, params.Fields{
+		"diff":       params.NonNegativeInt(&o.Diff),
+		"smooth":     params.NonNegativeInt(&o.Smooth),
+		"lag":        params.NonNegativeInt(&o.Lag),
+		"k":          params.NonNegativeInt(&o.K),
+		"iterations": params.NonNegativeInt(&o.Iterations),
+		"seed":       params.Uint(&o.Seed),
+	})
+	if err != nil {
+		return Options{}, err
+	}
+	// A 0 given for diff or lag turns the step off, while an absent key
+	// (also 0 here) takes the default.
+	if _, ok := kv["diff"]; ok && o.Diff == 0 {
+		o.Diff = Off
+	}
+	if _, ok := kv["lag"]; ok && o.Lag == 0 {
+		o.Lag = Off
 	}
 	return o.validated()
 }

@@ -2,10 +2,8 @@ package pca
 
 import (
 	"fmt"
-	"maps"
-	"math"
-	"slices"
-	"strconv"
+
+	"github.com/pynomaly/pynomaly/plugins/internal/params"
 )
 
 // Defaults and limits of Options.
@@ -46,34 +44,18 @@ func (o Options) validated() (Options, error) {
 	return o, nil
 }
 
-// knownParams lists the keys ParseParams accepts, sorted, for error messages.
-const knownParams = "components, variance"
-
 // ParseParams builds Options from string parameters such as the CLI's
 // --param components=3. Keys are "components" (an integer) and "variance"
 // (a number in (0, 1]); 0 means unset. The result is validated, with
 // defaults filled in.
-func ParseParams(params map[string]string) (Options, error) {
+func ParseParams(kv map[string]string) (Options, error) {
 	var o Options
-	// Sorted so that with several bad keys the error is always the same.
-	for _, key := range slices.Sorted(maps.Keys(params)) {
-		val := params[key]
-		switch key {
-		case "components":
-			n, err := strconv.Atoi(val)
-			if err != nil {
-				return Options{}, fmt.Errorf("param components=%q: want an integer", val)
-			}
-			o.Components = n
-		case "variance":
-			v, err := strconv.ParseFloat(val, 64)
-			if err != nil || math.IsNaN(v) {
-				return Options{}, fmt.Errorf("param variance=%q: want a number", val)
-			}
-			o.Variance = v
-		default:
-			return Options{}, fmt.Errorf("unknown param %q (known: %s)", key, knownParams)
-		}
+	err := params.Bind(kv, params.Fields{
+		"components": params.Int(&o.Components),
+		"variance":   params.Float(&o.Variance),
+	})
+	if err != nil {
+		return Options{}, err
 	}
 	return o.validated()
 }

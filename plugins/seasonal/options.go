@@ -2,10 +2,8 @@ package seasonal
 
 import (
 	"fmt"
-	"maps"
-	"math"
-	"slices"
-	"strconv"
+
+	"github.com/pynomaly/pynomaly/plugins/internal/params"
 )
 
 // Defaults and limits of Options.
@@ -84,35 +82,22 @@ func (o Options) validated() (Options, error) {
 	return o, nil
 }
 
-// knownParams lists the keys ParseParams accepts, sorted, for error messages.
-const knownParams = "alpha, beta, clip, gamma, mad_alpha, season"
-
 // ParseParams builds Options from string parameters such as the CLI's
 // --param season=288. Keys are "season" (an integer) and "alpha", "beta",
 // "gamma", "mad_alpha", "clip" (numbers, 0 meaning the default). The result
 // is validated, with defaults filled in.
-func ParseParams(params map[string]string) (Options, error) {
+func ParseParams(kv map[string]string) (Options, error) {
 	var o Options
-	floats := map[string]*float64{"alpha": &o.Alpha, "beta": &o.Beta, "gamma": &o.Gamma, "mad_alpha": &o.MADAlpha, "clip": &o.Clip}
-	// Sorted so that with several bad keys the error is always the same.
-	for _, key := range slices.Sorted(maps.Keys(params)) {
-		val := params[key]
-		if dst, ok := floats[key]; ok {
-			v, err := strconv.ParseFloat(val, 64)
-			if err != nil || math.IsNaN(v) || math.IsInf(v, 0) {
-				return Options{}, fmt.Errorf("param %s=%q: want a finite number", key, val)
-			}
-			*dst = v
-			continue
-		}
-		if key != "season" {
-			return Options{}, fmt.Errorf("unknown param %q (known: %s)", key, knownParams)
-		}
-		n, err := strconv.Atoi(val)
-		if err != nil {
-			return Options{}, fmt.Errorf("param %s=%q: want an integer", key, val)
-		}
-		o.Season = n
+	err := params.Bind(kv, params.Fields{
+		"season":    params.Int(&o.Season),
+		"alpha":     params.FiniteFloat(&o.Alpha),
+		"beta":      params.FiniteFloat(&o.Beta),
+		"gamma":     params.FiniteFloat(&o.Gamma),
+		"mad_alpha": params.FiniteFloat(&o.MADAlpha),
+		"clip":      params.FiniteFloat(&o.Clip),
+	})
+	if err != nil {
+		return Options{}, err
 	}
 	return o.validated()
 }

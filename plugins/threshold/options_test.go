@@ -20,7 +20,7 @@ func TestParse(t *testing.T) {
 		{name: "fixed missing", policy: "fixed", wantErr: "threshold policy fixed: param threshold is required"},
 		{name: "fixed zero", policy: "fixed", params: map[string]string{"threshold": "0"}, wantErr: "threshold policy fixed: threshold 0 out of range: must be in (0, 1]"},
 		{name: "fixed above one", policy: "fixed", params: map[string]string{"threshold": "1.5"}, wantErr: "threshold policy fixed: threshold 1.5 out of range: must be in (0, 1]"},
-		{name: "fixed NaN", policy: "fixed", params: map[string]string{"threshold": "NaN"}, wantErr: "threshold policy fixed: threshold NaN out of range: must be in (0, 1]"},
+		{name: "fixed NaN", policy: "fixed", params: map[string]string{"threshold": "NaN"}, wantErr: `threshold policy fixed: param threshold="NaN": want a number`},
 		{name: "fixed not a number", policy: "fixed", params: map[string]string{"threshold": "high"}, wantErr: `threshold policy fixed: param threshold="high": want a number`},
 		{name: "quantile defaults", policy: "quantile", want: math.NaN()},
 		{name: "quantile q one", policy: "quantile", params: map[string]string{"q": "1"}, wantErr: "threshold policy quantile: q 1 out of range: must be in (0, 1)"},

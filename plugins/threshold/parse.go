@@ -2,10 +2,8 @@ package threshold
 
 import (
 	"fmt"
-	"maps"
-	"slices"
-	"strconv"
-	"strings"
+
+	"github.com/pynomaly/pynomaly/plugins/internal/params"
 )
 
 // knownPolicies lists the names Parse accepts, sorted, for error messages.
@@ -21,82 +19,53 @@ const knownPolicies = "dspot, fixed, quantile, spot"
 //
 // Missing keys, and 0, take the defaults. Unknown names and keys give
 // errors naming them and listing the known ones.
-func Parse(name string, params map[string]string) (Policy, error) {
-	p, err := parse(name, params)
+func Parse(name string, kv map[string]string) (Policy, error) {
+	p, err := parse(name, kv)
 	if err != nil {
 		return nil, fmt.Errorf("threshold policy %s: %w", name, err)
 	}
 	return p, nil
 }
 
-func parse(name string, params map[string]string) (Policy, error) {
+func parse(name string, kv map[string]string) (Policy, error) {
 	switch name {
 	case "fixed":
 		var t float64
-		if _, ok := params["threshold"]; !ok {
+		if _, ok := kv["threshold"]; !ok {
 			return nil, fmt.Errorf("param threshold is required")
 		}
-		if err := setParams(params, map[string]any{"threshold": &t}); err != nil {
+		if err := params.Bind(kv, params.Fields{"threshold": params.Float(&t)}); err != nil {
 			return nil, err
 		}
 		return NewFixed(t)
 	case "quantile":
 		var o QuantileOptions
-		if err := setParams(params, map[string]any{"q": &o.Q, "window": &o.Window, "min_samples": &o.MinSamples}); err != nil {
+		err := params.Bind(kv, params.Fields{
+			"q":           params.Float(&o.Q),
+			"window":      params.Int(&o.Window),
+			"min_samples": params.Int(&o.MinSamples),
+		})
+		if err != nil {
 			return nil, err
 		}
 		return NewQuantile(o)
 	case "spot", "dspot":
-		return parseSPOT(name == "dspot", params)
+		return parseSPOT(name == "dspot", kv)
 	}
 	return nil, fmt.Errorf("unknown policy (known: %s)", knownPolicies)
 }
 
-func parseSPOT(drift bool, params map[string]string) (Policy, error) {
+func parseSPOT(drift bool, kv map[string]string) (Policy, error) {
 	var o SPOTOptions
-	fields := map[string]any{"risk": &o.Risk, "init": &o.Init, "level": &o.Level}
+	fields := params.Fields{"risk": params.Float(&o.Risk), "init": params.Int(&o.Init), "level": params.Float(&o.Level)}
 	if drift {
-		fields["depth"] = &o.Depth
+		fields["depth"] = params.Int(&o.Depth)
 	}
-	if err := setParams(params, fields); err != nil {
+	if err := params.Bind(kv, fields); err != nil {
 		return nil, err
 	}
 	if drift && o.Depth == 0 {
 		o.Depth = DefaultDepth
 	}
 	return NewSPOT(o)
-}
-
-// setParams parses each param into the field its key names, in key order
-// so that with several bad keys the error is always the same.
-func setParams(params map[string]string, fields map[string]any) error {
-	for _, key := range slices.Sorted(maps.Keys(params)) {
-		dst, ok := fields[key]
-		if !ok {
-			known := strings.Join(slices.Sorted(maps.Keys(fields)), ", ")
-			return fmt.Errorf("unknown param %q (known: %s)", key, known)
-		}
-		if err := setParam(key, params[key], dst); err != nil {
-			return err
-		}
-	}
-	return nil
-}
-
-func setParam(key, val string, dst any) error {
-	switch d := dst.(type) {
-	case *float64:
-		v, err := strconv.ParseFloat(val, 64)
-		if err != nil {
-			return fmt.Errorf("param %s=%q: want a number", key, val)
-		}
-		*d = v
-	case *int:
-		v, err := strconv.Atoi(val)
-		if err != nil {
-			return fmt.Errorf("param %s=%q: want an integer", key, val)
-		}
-		*d = v
-	}
-	return nil
 }

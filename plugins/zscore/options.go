@@ -2,9 +2,8 @@ package zscore
 
 import (
 	"fmt"
-	"maps"
-	"slices"
-	"strconv"
+
+	"github.com/pynomaly/pynomaly/plugins/internal/params"
 )
 
 // Defaults and limits of Options.
@@ -50,37 +49,18 @@ func (o Options) validated() (Options, error) {
 	return o, nil
 }
 
-// knownParams lists the keys ParseParams accepts, sorted, for error messages.
-const knownParams = "min_samples, window"
-
 // ParseParams builds Options from string parameters such as the CLI's
 // --param window=128. Keys are "window" and "min_samples"; values are
 // integers, 0 meaning the default. The result is validated, with defaults
 // filled in.
-func ParseParams(params map[string]string) (Options, error) {
+func ParseParams(kv map[string]string) (Options, error) {
 	var o Options
-	// Sorted so that with several bad keys the error is always the same.
-	for _, key := range slices.Sorted(maps.Keys(params)) {
-		dst, err := o.field(key)
-		if err != nil {
-			return Options{}, err
-		}
-		n, err := strconv.Atoi(params[key])
-		if err != nil {
-			return Options{}, fmt.Errorf("param %s=%q: want an integer", key, params[key])
-		}
-		*dst = n
+	err := params.Bind(kv, params.Fields{
+		"window":      params.Int(&o.Window),
+		"min_samples": params.Int(&o.MinSamples),
+	})
+	if err != nil {
+		return Options{}, err
 	}
 	return o.validated()
-}
-
-// field returns the Options field a parameter key sets.
-func (o *Options) field(key string) (*int, error) {
-	switch key {
-	case "window":
-		return &o.Window, nil
-	case "min_samples":
-		return &o.MinSamples, nil
-	}
-	return nil, fmt.Errorf("unknown param %q (known: %s)", key, knownParams)
 }
