@@ -112,6 +112,14 @@ func (a *Agent) Run(ctx context.Context) error {
 	g, gctx := errgroup.WithContext(ctx)
 	g.Go(func() error { return up.Run(gctx) })
 	for _, in := range a.cfg.Inputs {
+		if in.MQTT != nil {
+			r, err := a.newMQTTRunner(in, ob, pm)
+			if err != nil {
+				return fmt.Errorf("input %s: %w", in.Name, err)
+			}
+			g.Go(func() error { return r.Run(gctx) })
+			continue
+		}
 		r := a.newFileRunner(in, ob, pm)
 		g.Go(func() error { return r.Run(gctx) })
 	}

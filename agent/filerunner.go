@@ -4,8 +4,6 @@ import (
 	"context"
 	"errors"
 	"io"
-	"log/slog"
-	"maps"
 	"slices"
 	"time"
 
@@ -14,7 +12,6 @@ import (
 	"github.com/pynomaly/pynomaly/agent/input"
 	"github.com/pynomaly/pynomaly/agent/outbox"
 	"github.com/pynomaly/pynomaly/agent/pipeline"
-	"github.com/pynomaly/pynomaly/internal/lograte"
 	"github.com/pynomaly/pynomaly/plugins/sdk"
 	"github.com/pynomaly/pynomaly/protocol"
 )
@@ -32,26 +29,10 @@ const (
 
 // fileRunner reads one file input, scores it and commits each batch with
 // its position.
-type fileRunner struct {
-	cfg     config.Input
-	a       *Agent
-	ob      *outbox.Store
-	pm      *pipeline.Metrics
-	src     detectorSource
-	logger  *slog.Logger
-	limiter *lograte.Limiter
-}
+type fileRunner struct{ runnerBase }
 
 func (a *Agent) newFileRunner(in config.Input, ob *outbox.Store, pm *pipeline.Metrics) *fileRunner {
-	src, ok := a.sources[in.Name]
-	if !ok { // not in the configuration the agent was made with (tests)
-		var err error
-		if src, err = a.detectorSource(a.cfg.InputDetector(in)); err != nil {
-			src = failedSource{err}
-		}
-	}
-	return &fileRunner{cfg: in, a: a, ob: ob, pm: pm, src: src,
-		logger: a.logger.With("component", "input", "input", in.Name), limiter: lograte.New(10 * time.Second)}
+	return &fileRunner{a.newRunnerBase(in, ob, pm)}
 }
 
 // Run reads until ctx ends (follow mode) or the file is done. Whatever
@@ -174,21 +155,6 @@ func (r *fileRunner) consume(ctx context.Context, rd *input.Reader, source strin
 	return nil
 }
 
-func (r *fileRunner) newPipeline(fields []string, pf *pipelineFactory) *pipeline.Pipeline {
-	labels := maps.Clone(r.cfg.Labels)
-	if labels == nil {
-		labels = map[string]string{}
-	}
-	// Two inputs with the same columns and labels would otherwise make the
-	// same series and the same alert ids, and one would hide the other.
-	labels[InputLabel] = r.cfg.Name
-	return pipeline.New(pipeline.Options{
-		AgentID: r.a.cfg.Agent.ID, Input: r.cfg.Name, Labels: labels, Fields: fields,
-		Factory: streamable(pf), Decision: r.a.cfg.Decision.DecisionOptions(), NewPolicy: r.a.cfg.Decision.NewPolicy, Severity: r.a.cfg.Decision.Severity,
-		LoadState: r.ob.State, Metrics: r.pm, Logger: r.logger,
-	})
-}
-
 // process scores a batch and commits its entries, state and position in
 // one transaction; not if its detector plugin was lost on the way, as
 // points would be missing.
@@ -206,25 +172,10 @@ func (r *fileRunner) process(p *pipeline.Pipeline, pf *pipelineFactory, b input.
 		return err
 	}
 	// Counted once committed: a failed batch is read again.
-	r.countBad(b.Bad)
+	r.countBad(b.Bad, "record")
 	r.a.metrics.records.WithLabelValues(r.cfg.Name).Add(float64(len(b.Records)))
 	r.a.metrics.alerts.WithLabelValues(r.cfg.Name).Add(float64(res.Alerts))
 	return nil
-}
-
-func (r *fileRunner) countBad(bad []input.BadRecord) {
-	for _, br := range bad {
-		r.a.metrics.errors.WithLabelValues(r.cfg.Name, br.Reason).Inc()
-		if ok, n := r.limiter.Allow(br.Reason); ok {
-			r.logger.Warn("skipped a bad record", "reason", br.Reason, "err", br.Err, "suppressed", n)
-		}
-	}
-}
-
-func (r *fileRunner) warn(key, msg string, err error) {
-	if ok, n := r.limiter.Allow(key); ok {
-		r.logger.Warn(msg, "err", err, "suppressed", n)
-	}
 }
 
 func sleep(ctx context.Context, d time.Duration) {

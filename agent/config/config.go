@@ -61,6 +61,7 @@ type Input struct {
 	// Labels are added to every series from this input.
 	Labels map[string]string `yaml:"labels"`
 	File   *FileInput        `yaml:"file"`
+	MQTT   *MQTTInput        `yaml:"mqtt"`
 	// Detector, when set, replaces the top-level detector for this input.
 	Detector *Detector `yaml:"detector,omitempty"`
 }

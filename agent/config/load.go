@@ -78,6 +78,14 @@ func (c *Config) resolvePaths(dir string) {
 		if c.Inputs[i].File != nil {
 			abs(&c.Inputs[i].File.Path)
 		}
+		if m := c.Inputs[i].MQTT; m != nil {
+			abs(&m.PasswordFile)
+			if m.TLS != nil {
+				abs(&m.TLS.CAFile)
+				abs(&m.TLS.CertFile)
+				abs(&m.TLS.KeyFile)
+			}
+		}
 	}
 	for i := range c.Plugins {
 		abs(&c.Plugins[i].Path)

@@ -119,11 +119,19 @@ func (c *Config) validateInputs() []error {
 		if _, ok := in.Labels["input"]; ok {
 			errs = append(errs, fmt.Errorf("%s.labels: \"input\" is reserved: every series is labelled with its input's name", key))
 		}
-		if in.File == nil {
-			errs = append(errs, fmt.Errorf("%s: no input type set (add a file: section)", key))
-			continue
+		switch {
+		case in.File == nil && in.MQTT == nil:
+			errs = append(errs, fmt.Errorf("%s: no input type set (add a file: or an mqtt: section)", key))
+		case in.File != nil && in.MQTT != nil:
+			errs = append(errs, fmt.Errorf("%s: both file: and mqtt: set; an input has one type (make two inputs)", key))
+		case in.File != nil:
+			errs = append(errs, in.File.validate(key+".file")...)
+		default:
+			if in.MQTT.ClientID == "" {
+				in.MQTT.ClientID = "pynomaly-" + c.Agent.ID + "-" + in.Name
+			}
+			errs = append(errs, in.MQTT.validate(key+".mqtt")...)
 		}
-		errs = append(errs, in.File.validate(key+".file")...)
 	}
 	return errs
 }

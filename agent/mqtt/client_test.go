@@ -132,7 +132,7 @@ func TestDropWhenFull(t *testing.T) {
 	var dropped atomic.Int64
 	id := "drop"
 	c := start(t, mqtt.Options{Brokers: []string{b.URL()}, ClientID: id, Queue: 2, Overflow: mqtt.Drop,
-		OnDropped: func() { dropped.Add(1) },
+		OnDropped:     func() { dropped.Add(1) },
 		Subscriptions: []mqtt.Subscription{{Filter: "plant/#", QoS: 1}, {Filter: "probe/#", QoS: 0}}})
 	subscribed(t, b, c, id)
 	for range 10 {

@@ -98,3 +98,13 @@ func (b *MQTTBroker) Connected(id string) bool {
 	cl, ok := b.srv.Clients.Get(id)
 	return ok && !cl.Closed()
 }
+
+// Dropped is the number of messages the broker dropped for want of
+// inflight quota at a subscriber.
+func (b *MQTTBroker) Dropped() int64 { return b.srv.Info.InflightDropped }
+
+// Subscribed reports whether client id has a subscription matching topic.
+func (b *MQTTBroker) Subscribed(id, topic string) bool {
+	_, ok := b.srv.Topics.Subscribers(topic).Subscriptions[id]
+	return ok
+}

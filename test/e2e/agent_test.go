@@ -34,6 +34,23 @@ type agentSpec struct {
 	csv      string
 	rate     float64 // rows per second; 0 = unlimited
 	extraYML string
+	// inputsYML, when set, replaces the file input "line" (csv, rate)
+	// with its own inputs section.
+	inputsYML string
+}
+
+func (s agentSpec) inputs() string {
+	if s.inputsYML != "" {
+		return s.inputsYML
+	}
+	return fmt.Sprintf(`inputs:
+  - name: line
+    labels: {site: e2e}
+    file:
+      path: %s
+      columns: [value]
+      follow: true
+      rate: %v`, s.csv, s.rate)
 }
 
 func newAgent(t *testing.T, s agentSpec) *agentProc {
@@ -51,15 +68,8 @@ http:
 log:
   level: debug
   format: text
-inputs:
-  - name: line
-    labels: {site: e2e}
-    file:
-      path: %s
-      columns: [value]
-      follow: true
-      rate: %v
-%s`, s.id, a.dataDir, s.natsURL, token, a.port, s.csv, s.rate, s.extraYML)
+%s
+%s`, s.id, a.dataDir, s.natsURL, token, a.port, s.inputs(), s.extraYML)
 	if err := os.WriteFile(a.config, []byte(cfg), 0o600); err != nil {
 		t.Fatal(err)
 	}

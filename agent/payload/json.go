@@ -1,0 +1,134 @@
+package payload
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"time"
+
+	"github.com/pynomaly/pynomaly/agent/input"
+)
+
+func (f *jsonFormat) parse(b []byte, _ time.Time, dst []Sample) ([]Sample, *Error) {
+	var obj map[string]json.RawMessage
+	if e := decodeObject(b, &obj); e != nil {
+		return dst, e
+	}
+	s := Sample{Fields: f.names, Values: make([]float64, len(f.names))}
+	if e := f.root.read(obj, &s); e != nil {
+		return dst, e
+	}
+	return append(dst, s), nil
+}
+
+func decodeObject(b []byte, obj *map[string]json.RawMessage) *Error {
+	err := json.Unmarshal(b, obj)
+	if te := (*json.UnmarshalTypeError)(nil); errors.As(err, &te) {
+		return newError(input.ReasonMalformed, "JSON %s is not an object", te.Value)
+	}
+	if err != nil {
+		return newError(input.ReasonMalformed, "invalid JSON: %v", err)
+	}
+	if *obj == nil { // the payload was the literal null
+		return newError(input.ReasonMalformed, "JSON null is not an object")
+	}
+	return nil
+}
+
+// read fills s from the keys below n in obj.
+func (n *jsonNode) read(obj map[string]json.RawMessage, s *Sample) *Error {
+	for _, k := range n.kids {
+		raw, ok := obj[k.key]
+		raw = bytes.TrimSpace(raw)
+		var e *Error
+		switch k.slot {
+		case slotObject:
+			if e := k.readObject(raw, ok, s); e != nil {
+				return e // names the path already
+			}
+			continue
+		case slotTime:
+			s.Timestamp, e = jsonTime(raw, ok)
+		default:
+			s.Values[k.slot], e = jsonNumber(raw, ok)
+		}
+		if e != nil {
+			return e.at("key %q", k.path)
+		}
+	}
+	return nil
+}
+
+// readObject descends into a nested object. A path that meets anything but
+// an object is reported like a missing key: the value is not there, and the
+// payload itself is well-formed JSON.
+func (n *jsonNode) readObject(raw json.RawMessage, ok bool, s *Sample) *Error {
+	if !ok || raw[0] != '{' {
+		what := "missing"
+		if ok {
+			what = kind(raw) + ", not an object"
+		}
+		reason := input.ReasonMissingValue
+		if n.leaf.slot == slotTime {
+			reason = input.ReasonBadTimestamp
+		}
+		return newError(reason, "key %q: %q is %s", n.leaf.path, n.path, what)
+	}
+	var obj map[string]json.RawMessage
+	if err := json.Unmarshal(raw, &obj); err != nil {
+		return newError(input.ReasonMalformed, "key %q: invalid JSON: %v", n.path, err)
+	}
+	return n.read(obj, s)
+}
+
+// kind names a JSON value's type for messages.
+func kind(raw json.RawMessage) string {
+	switch raw[0] {
+	case '"':
+		return "a string"
+	case '{':
+		return "an object"
+	case '[':
+		return "an array"
+	case 't', 'f':
+		return "a boolean"
+	case 'n':
+		return "null"
+	}
+	return "a number"
+}
+
+// jsonNumber accepts only JSON numbers, as agent/input does: a numeric
+// string is rejected so a producer's type bug shows up instead of being
+// papered over.
+func jsonNumber(raw json.RawMessage, ok bool) (float64, *Error) {
+	switch {
+	case !ok:
+		return 0, newError(input.ReasonMissingValue, "missing")
+	case raw[0] == 'n':
+		return 0, newError(input.ReasonMissingValue, "null")
+	case raw[0] == '"':
+		return 0, newError(input.ReasonNonNumeric, "string %s is not a number", quote(string(raw[1:len(raw)-1])))
+	case raw[0] == '-' || raw[0] >= '0' && raw[0] <= '9':
+		return parseNumber(string(raw))
+	}
+	return 0, newError(input.ReasonNonNumeric, "%s is not a number", kind(raw))
+}
+
+// jsonTime accepts a string in any input.ParseTimestamp format or an epoch
+// number.
+func jsonTime(raw json.RawMessage, ok bool) (time.Time, *Error) {
+	if !ok || raw[0] == 'n' {
+		return time.Time{}, newError(input.ReasonBadTimestamp, "missing")
+	}
+	text := string(raw)
+	switch raw[0] {
+	case '"':
+		if err := json.Unmarshal(raw, &text); err != nil {
+			return time.Time{}, newError(input.ReasonBadTimestamp, "%v", err)
+		}
+	case '{', '[', 't', 'f':
+		return time.Time{}, newError(input.ReasonBadTimestamp, "%s is not a timestamp", kind(raw))
+	}
+	return parseTime(text)
+}
