@@ -54,6 +54,11 @@ demo: build
 test:
 	$(GO) test -race -count=1 ./...
 
+## integration: the end-to-end tests against mosquitto (needs mosquitto and mosquitto_passwd installed)
+.PHONY: integration
+integration:
+	$(GO) test -race -count=1 -tags integration -run Mosquitto ./test/e2e/
+
 ## test-short: the tests without the slower end-to-end ones
 .PHONY: test-short
 test-short:
@@ -78,6 +83,7 @@ fuzz:
 .PHONY: lint
 lint:
 	$(GO) vet ./...
+	$(GO) vet -tags integration ./test/e2e/
 	@out=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
 
 ## fmt: format the code

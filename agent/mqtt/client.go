@@ -84,9 +84,8 @@ type Message struct {
 	// Duplicate is the DUP flag: the broker sent it before, unacknowledged.
 	Duplicate bool
 
-	client *paho.Client
+	client *paho.Client // the connection it came on
 	pkt    *paho.Publish
-	gen    uint64
 	c      *Client
 }
 
@@ -99,7 +98,7 @@ func (m *Message) Ack() {
 	if m.QoS == 0 || m.client == nil {
 		return
 	}
-	if m.gen != m.c.gen.Load() {
+	if m.client != m.c.current.Load() {
 		m.c.staleAcks.Add(1)
 		return
 	}
@@ -113,8 +112,12 @@ type Client struct {
 	opts      Options
 	logger    *slog.Logger
 	cm        *autopaho.ConnectionManager
-	queue     chan *Message
-	gen       atomic.Uint64 // counts connections; see Message.Ack
+	queue chan *Message
+	// current is the connection messages last came on, nil after it
+	// dropped: an ack goes only to it (see Message.Ack). It is set by the
+	// messages themselves because a resumed session's first messages may
+	// arrive before autopaho reports the connection up.
+	current   atomic.Pointer[paho.Client]
 	staleAcks atomic.Int64
 	cancel    context.CancelFunc
 	closeOnce sync.Once
@@ -215,7 +218,6 @@ func (c *Client) Close(ctx context.Context) {
 }
 
 func (c *Client) connected(cm *autopaho.ConnectionManager, ack *paho.Connack) {
-	c.gen.Add(1)
 	c.lastErr.Store("")
 	c.logger.Info("mqtt connected", "session_present", ack.SessionPresent)
 	if c.opts.OnConnect != nil {
@@ -247,6 +249,7 @@ func (c *Client) subscribe(cm *autopaho.ConnectionManager) {
 }
 
 func (c *Client) disconnected() bool {
+	c.current.Store(nil)
 	c.logger.Warn("mqtt connection lost; reconnecting", "err", c.LastError())
 	if c.opts.OnDisconnect != nil {
 		c.opts.OnDisconnect()
@@ -291,8 +294,9 @@ func (c *Client) setErr(err error) { c.lastErr.Store(err.Error()) }
 // here (Overflow Block) stops reading from the connection.
 func (c *Client) received(pr paho.PublishReceived) (bool, error) {
 	p := pr.Packet
+	c.current.Store(pr.Client)
 	m := &Message{Topic: p.Topic, Payload: p.Payload, QoS: p.QoS, Received: time.Now(), Duplicate: p.Duplicate(),
-		client: pr.Client, pkt: p, gen: c.gen.Load(), c: c}
+		client: pr.Client, pkt: p, c: c}
 	if c.opts.Overflow == Drop {
 		select {
 		case c.queue <- m:
