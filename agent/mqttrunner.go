@@ -39,8 +39,9 @@ type mqttRunner struct {
 }
 
 func (a *Agent) newMQTTRunner(in config.Input, ob *outbox.Store, pm *pipeline.Metrics) (*mqttRunner, error) {
-	r := &mqttRunner{runnerBase: a.newRunnerBase(in, ob, pm), seen: newSeenRing(in.Name)}
-	if err := r.seen.load(ob.State); err != nil {
+	r := &mqttRunner{runnerBase: a.newRunnerBase(in, ob, pm),
+		seen: newSeenRing(in.Name, mqtt.ReceiveMaximum(in.MQTT.Queue)+mqttBatch)}
+	if err := r.seen.load(ob.StatesWithPrefix); err != nil {
 		return nil, err
 	}
 	var err error
@@ -202,12 +203,12 @@ func (r *mqttRunner) process(p *pipeline.Pipeline, pf *pipelineFactory, msgs []*
 	if err != nil {
 		return err
 	}
-	key, slot := r.seen.next(fps)
+	key, slot, evicted := r.seen.commit(fps)
 	if res.States == nil {
 		res.States = map[string][]byte{}
 	}
 	res.States[key] = slot
-	if err := r.ob.Commit(outbox.Commit{Entries: res.Entries, States: res.States}); err != nil {
+	if err := r.ob.Commit(outbox.Commit{Entries: res.Entries, States: res.States, Deletes: evicted}); err != nil {
 		return err
 	}
 	r.seen.advance(fps)

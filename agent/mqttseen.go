@@ -1,33 +1,43 @@
 package agent
 
 import (
+	"cmp"
 	"encoding/binary"
 	"fmt"
 	"hash/fnv"
+	"slices"
+	"strconv"
+	"strings"
 )
 
-// seenSlots is how many committed batches the redelivery check remembers.
-// A message is committed, then acknowledged within mqttAckInterval; only
-// the batches of that window can be redelivered after a crash or a lost
-// connection, and sixteen cover it with room to spare.
-const seenSlots = 16
-
-// seenRing remembers the fingerprints of the QoS ≥ 1 messages of an MQTT
-// input's last seenSlots committed batches, in memory and, committed with
-// each batch, in the outbox. A message the broker sends again (DUP set)
-// whose fingerprint is there was committed and not yet acknowledged when
-// the agent crashed or the connection dropped: it is acknowledged and not
+// seenRing remembers the fingerprints of an MQTT input's most recently
+// committed QoS ≥ 1 messages, in memory and, one slot per committed batch,
+// in the outbox. A message the broker sends again (DUP set) whose
+// fingerprint is there was committed and not yet acknowledged when the
+// agent crashed or the connection dropped: it is acknowledged and not
 // scored twice. Messages without DUP are never checked, so two distinct
 // messages with the same topic and payload are both scored.
+//
+// The broker has at most the client's receive maximum of messages unacknowledged,
+// so remembering that many committed messages, and a batch more, covers
+// everything it can send again.
 type seenRing struct {
 	input string
-	slots [seenSlots][]uint64
-	batch uint64 // number of the next batch; slot batch % seenSlots
+	// keep is how many fingerprints to remember at least.
+	keep  int
+	slots []seenSlot // oldest first
+	total int
+	batch uint64 // number of the next batch
 	count map[uint64]int
 }
 
-func newSeenRing(input string) *seenRing {
-	return &seenRing{input: input, count: make(map[uint64]int)}
+type seenSlot struct {
+	batch uint64
+	fps   []uint64
+}
+
+func newSeenRing(input string, keep int) *seenRing {
+	return &seenRing{input: input, keep: keep, count: make(map[uint64]int)}
 }
 
 // fingerprint identifies a message by its topic and payload.
@@ -41,54 +51,88 @@ func fingerprint(topic string, payload []byte) uint64 {
 
 func (s *seenRing) has(fp uint64) bool { return s.count[fp] > 0 }
 
-// slotKey is the outbox state key of a slot. The NUL keeps it apart from
+// prefix starts every slot's outbox state key. The NUL keeps it apart from
 // series state keys, which are "<input>/<series>".
-func (s *seenRing) slotKey(slot int) string { return fmt.Sprintf("%s\x00seen\x00%d", s.input, slot) }
+func (s *seenRing) prefix() string { return s.input + "\x00seen\x00" }
 
-// load restores the ring from the outbox's committed slots.
-func (s *seenRing) load(state func(key string) ([]byte, error)) error {
-	for slot := range seenSlots {
-		b, err := state(s.slotKey(slot))
-		if err != nil {
-			return err
+func (s *seenRing) key(batch uint64) string { return s.prefix() + strconv.FormatUint(batch, 10) }
+
+// load restores the ring from the committed slots; states returns the
+// outbox states under a prefix.
+func (s *seenRing) load(states func(prefix string) (map[string][]byte, error)) error {
+	saved, err := states(s.prefix())
+	if err != nil {
+		return fmt.Errorf("load the last committed messages: %w", err)
+	}
+	var slots []seenSlot
+	for k, v := range saved {
+		batch, err := strconv.ParseUint(strings.TrimPrefix(k, s.prefix()), 10, 64)
+		if err != nil || len(v)%8 != 0 {
+			continue // not ours, or unreadable: nothing to remember
 		}
-		if len(b) < 8 || len(b)%8 != 0 {
-			continue // none yet, or unreadable: nothing to remember
+		fps := make([]uint64, len(v)/8)
+		for i := range fps {
+			fps[i] = binary.LittleEndian.Uint64(v[8*i:])
 		}
-		batch := binary.LittleEndian.Uint64(b)
-		fps := make([]uint64, 0, len(b)/8-1)
-		for i := 8; i < len(b); i += 8 {
-			fps = append(fps, binary.LittleEndian.Uint64(b[i:]))
-		}
-		s.put(slot, fps)
-		s.batch = max(s.batch, batch+1)
+		slots = append(slots, seenSlot{batch, fps})
+	}
+	slices.SortFunc(slots, func(a, b seenSlot) int { return cmp.Compare(a.batch, b.batch) })
+	for _, sl := range slots {
+		s.push(sl)
+		s.batch = sl.batch + 1
 	}
 	return nil
 }
 
-// next returns the key and value committing fps as the next batch's slot.
-func (s *seenRing) next(fps []uint64) (string, []byte) {
-	b := binary.LittleEndian.AppendUint64(make([]byte, 0, 8+8*len(fps)), s.batch)
+// commit returns the state to commit with the next batch, whose
+// messages' fingerprints are fps, and the keys of the slots it evicts.
+// Call advance once the commit succeeded.
+func (s *seenRing) commit(fps []uint64) (key string, value []byte, deletes []string) {
+	value = make([]byte, 0, 8*len(fps))
 	for _, fp := range fps {
-		b = binary.LittleEndian.AppendUint64(b, fp)
+		value = binary.LittleEndian.AppendUint64(value, fp)
 	}
-	return s.slotKey(int(s.batch % seenSlots)), b
+	for _, sl := range s.evictable(len(fps)) {
+		deletes = append(deletes, s.key(sl.batch))
+	}
+	return s.key(s.batch), value, deletes
 }
 
-// advance records fps as committed, in the next batch's slot.
+// evictable returns the oldest slots that fall out once n more
+// fingerprints are remembered.
+func (s *seenRing) evictable(n int) []seenSlot {
+	total, i := s.total+n, 0
+	for i < len(s.slots) && total-len(s.slots[i].fps) >= s.keep {
+		total -= len(s.slots[i].fps)
+		i++
+	}
+	return s.slots[:i]
+}
+
+// advance records fps as committed, evicting what commit said.
 func (s *seenRing) advance(fps []uint64) {
-	s.put(int(s.batch%seenSlots), fps)
+	n := len(s.evictable(len(fps)))
+	for _, sl := range s.slots[:n] {
+		s.forget(sl)
+	}
+	s.slots = s.slots[n:]
+	s.push(seenSlot{s.batch, fps})
 	s.batch++
 }
 
-func (s *seenRing) put(slot int, fps []uint64) {
-	for _, fp := range s.slots[slot] {
+func (s *seenRing) push(sl seenSlot) {
+	s.slots = append(s.slots, sl)
+	s.total += len(sl.fps)
+	for _, fp := range sl.fps {
+		s.count[fp]++
+	}
+}
+
+func (s *seenRing) forget(sl seenSlot) {
+	s.total -= len(sl.fps)
+	for _, fp := range sl.fps {
 		if s.count[fp]--; s.count[fp] <= 0 {
 			delete(s.count, fp)
 		}
-	}
-	s.slots[slot] = fps
-	for _, fp := range fps {
-		s.count[fp]++
 	}
 }

@@ -39,6 +39,7 @@ type MQTTInput struct {
 	ShareGroup string      `yaml:"share_group"`
 	Payload    MQTTPayload `yaml:"payload"`
 	// Queue bounds the messages received and not yet scored; default 10000.
+	// It is also the receive maximum announced to the broker.
 	Queue int `yaml:"queue"`
 	// Overflow: block (default: stop reading, the broker holds the rest)
 	// or drop (count and discard what does not fit).

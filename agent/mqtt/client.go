@@ -63,6 +63,9 @@ type Options struct {
 	CleanStart    bool
 	Subscriptions []Subscription
 	// Queue bounds the messages received and not yet taken; default 10000.
+	// It also sets the receive maximum the client announces
+	// (ReceiveMaximum), the most QoS ≥ 1 messages the broker sends
+	// unacknowledged.
 	Queue    int
 	Overflow Overflow
 	// ReconnectMin and ReconnectMax bound the backoff between connection
@@ -74,6 +77,20 @@ type Options struct {
 	OnDisconnect func()
 	OnDropped    func()
 }
+
+// ReceiveMaximum is the receive maximum a client with this queue size
+// announces: the queue, between 16 and 65535. So no more messages than
+// the queue holds are ever unacknowledged at the broker, and no more can
+// be sent again after a crash.
+func ReceiveMaximum(queue int) int {
+	if queue <= 0 {
+		queue = DefaultQueue
+	}
+	return min(max(queue, 16), 65535)
+}
+
+// DefaultQueue is Options.Queue's default.
+const DefaultQueue = 10000
 
 // Message is one received PUBLISH.
 type Message struct {
@@ -109,10 +126,10 @@ func (m *Message) Ack() {
 
 // Client is a running subscriber. Messages arrive on C until Close.
 type Client struct {
-	opts      Options
-	logger    *slog.Logger
-	cm        *autopaho.ConnectionManager
-	queue chan *Message
+	opts   Options
+	logger *slog.Logger
+	cm     *autopaho.ConnectionManager
+	queue  chan *Message
 	// current is the connection messages last came on, nil after it
 	// dropped: an ack goes only to it (see Message.Ack). It is set by the
 	// messages themselves because a resumed session's first messages may
@@ -134,7 +151,7 @@ func Start(ctx context.Context, opts Options) (*Client, error) {
 		return nil, err
 	}
 	if opts.Queue <= 0 {
-		opts.Queue = 10000
+		opts.Queue = DefaultQueue
 	}
 	if opts.KeepAlive <= 0 {
 		opts.KeepAlive = 30 * time.Second
@@ -162,12 +179,22 @@ func Start(ctx context.Context, opts Options) (*Client, error) {
 		OnConnectionUp:                c.connected,
 		OnConnectionDown:              c.disconnected,
 		OnConnectError:                c.connectError,
+		ConnectPacketBuilder: func(cp *paho.Connect, _ *url.URL) (*paho.Connect, error) {
+			rm := uint16(ReceiveMaximum(opts.Queue))
+			if cp.Properties == nil {
+				cp.Properties = &paho.ConnectProperties{}
+			}
+			cp.Properties.ReceiveMaximum = &rm
+			return cp, nil
+		},
 		ClientConfig: paho.ClientConfig{
 			ClientID:                   opts.ClientID,
 			EnableManualAcknowledgment: true,
-			SendAcksInterval:           50 * time.Millisecond,
-			OnPublishReceived:          []func(paho.PublishReceived) (bool, error){c.received},
-			OnClientError:              func(err error) { c.setErr(err) },
+			// Acks leave in batches this often: at most ReceiveMaximum
+			// messages per interval can be acknowledged.
+			SendAcksInterval:  10 * time.Millisecond,
+			OnPublishReceived: []func(paho.PublishReceived) (bool, error){c.received},
+			OnClientError:     func(err error) { c.setErr(err) },
 			OnServerDisconnect: func(d *paho.Disconnect) {
 				c.setErr(fmt.Errorf("broker disconnected: reason %d %s", d.ReasonCode, disconnectReason(d)))
 			},

@@ -1,6 +1,7 @@
 package outbox
 
 import (
+	"bytes"
 	"encoding/binary"
 	"fmt"
 
@@ -16,6 +17,8 @@ type Commit struct {
 	Position Position
 	// States maps a caller-chosen key to the state bytes to store under it.
 	States map[string][]byte
+	// Deletes are state keys to remove.
+	Deletes []string
 }
 
 // Commit writes c in one transaction and fsyncs it.
@@ -43,6 +46,11 @@ func (s *Store) Commit(c Commit) error {
 		}
 		for k, v := range c.States {
 			if err := cp.Put(stateKey(k), v); err != nil {
+				return err
+			}
+		}
+		for _, k := range c.Deletes {
+			if err := cp.Delete(stateKey(k)); err != nil {
 				return err
 			}
 		}
@@ -85,6 +93,21 @@ func (s *Store) State(key string) ([]byte, error) {
 	err := s.db.View(func(tx *bolt.Tx) error {
 		if v := tx.Bucket(bucketCheckpoints).Get(stateKey(key)); v != nil {
 			out = append([]byte(nil), v...)
+		}
+		return nil
+	})
+	return out, err
+}
+
+// StatesWithPrefix returns the committed states whose keys start with
+// prefix, by key.
+func (s *Store) StatesWithPrefix(prefix string) (map[string][]byte, error) {
+	out := make(map[string][]byte)
+	err := s.db.View(func(tx *bolt.Tx) error {
+		c := tx.Bucket(bucketCheckpoints).Cursor()
+		p := stateKey(prefix)
+		for k, v := c.Seek(p); k != nil && bytes.HasPrefix(k, p); k, v = c.Next() {
+			out[string(k[len("state/"):])] = bytes.Clone(v)
 		}
 		return nil
 	})

@@ -75,6 +75,23 @@ func TestCheckpointAndState(t *testing.T) {
 	}
 }
 
+func TestStatesWithPrefixAndDeletes(t *testing.T) {
+	s := openStore(t, "")
+	mustCommit(t, s, outbox.Commit{States: map[string][]byte{"a\x00s\x001": []byte("1"), "a\x00s\x002": []byte("2"), "a/x": []byte("x"), "b\x00s\x001": []byte("b")}})
+	got, err := s.StatesWithPrefix("a\x00s\x00")
+	if err != nil || len(got) != 2 || string(got["a\x00s\x001"]) != "1" || string(got["a\x00s\x002"]) != "2" {
+		t.Fatalf("StatesWithPrefix = %q, %v; want the two a\\x00s\\x00 keys", got, err)
+	}
+	mustCommit(t, s, outbox.Commit{States: map[string][]byte{"a\x00s\x003": []byte("3")}, Deletes: []string{"a\x00s\x001", "never-there"}})
+	got, _ = s.StatesWithPrefix("a\x00s\x00")
+	if _, ok := got["a\x00s\x001"]; ok || len(got) != 2 {
+		t.Errorf("after deleting key 1: %q", got)
+	}
+	if st, _ := s.State("b\x00s\x001"); string(st) != "b" {
+		t.Errorf("another prefix's state = %q, want untouched", st)
+	}
+}
+
 // TestCommitIsAtomic: a commit that fails part way leaves no entries, no
 // checkpoint and no state behind, so a batch is either all there or not.
 func TestCommitIsAtomic(t *testing.T) {

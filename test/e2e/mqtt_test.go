@@ -17,19 +17,27 @@ func mqttSetup(t *testing.T, id, yml string) (*testkit.MQTTBroker, *controlPlane
 	b := testkit.StartMQTTBroker(t, nil)
 	cp := newControlPlane(t)
 	cp.start()
-	a := newAgent(t, agentSpec{id: id, natsURL: cp.natsURL(), extraYML: yml, inputsYML: fmt.Sprintf(`inputs:
+	a := newAgent(t, agentSpec{id: id, natsURL: cp.natsURL(), extraYML: yml, inputsYML: mqttInputs(b.URL(), "")})
+	a.start()
+	testkit.WaitFor(t, settle, "agent subscribed", func() bool {
+		return b.Subscribed("pynomaly-"+id+"-line", "plant/e2e/pump-1/telemetry")
+	})
+	return b, cp, a
+}
+
+// mqttInputs is an inputs section with one MQTT input "line" on broker
+// url, subscribed to plant/+site/+device/telemetry at QoS 1, JSON payloads
+// {"ts": …, "v": …}; extra is more of the input's mqtt settings.
+func mqttInputs(url, extra string) string {
+	return fmt.Sprintf(`inputs:
   - name: line
     mqtt:
       brokers: [%s]
       topics: [{filter: "plant/+site/+device/telemetry", qos: 1}]
       payload:
         timestamp: ts
-        fields: [{path: v, name: value}]`, b.URL())})
-	a.start()
-	testkit.WaitFor(t, settle, "agent subscribed", func() bool {
-		return b.Subscribed("pynomaly-"+id+"-line", "plant/e2e/pump-1/telemetry")
-	})
-	return b, cp, a
+        fields: [{path: v, name: value}]
+%s`, url, extra)
 }
 
 // publishRows publishes rows [from, to) of the e2e series (see rows) as
