@@ -11,7 +11,8 @@ import (
 	"github.com/pynomaly/pynomaly/internal/testkit"
 )
 
-const settle = 10 * time.Second
+// settle bounds every wait; generous, as CI machines are shared.
+const settle = 30 * time.Second
 
 func start(t *testing.T, opts mqtt.Options) *mqtt.Client {
 	t.Helper()

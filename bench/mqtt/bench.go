@@ -1,0 +1,403 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"syscall"
+	"time"
+
+	"github.com/eclipse/paho.golang/paho"
+)
+
+type config struct {
+	agent, mosquitto, sub string
+	messages, publishers  int
+	series                []int
+}
+
+func parse(args []string) (config, error) {
+	fs := flag.NewFlagSet("bench/mqtt", flag.ContinueOnError)
+	var c config
+	var series string
+	fs.StringVar(&c.agent, "agent", "bin/pynomaly-agent", "the pynomaly-agent binary")
+	fs.StringVar(&c.mosquitto, "mosquitto", "mosquitto", "the mosquitto binary")
+	fs.StringVar(&c.sub, "mosquitto-sub", "mosquitto_sub", "the mosquitto_sub binary")
+	fs.IntVar(&c.messages, "messages", 200000, "messages per throughput run")
+	fs.IntVar(&c.publishers, "publishers", 8, "publishing connections (QoS 1 needs several to keep the pipe full)")
+	fs.StringVar(&series, "series", "1,1000,10000", "series counts to measure memory at")
+	if err := fs.Parse(args); err != nil {
+		return c, err
+	}
+	for _, s := range strings.Split(series, ",") {
+		n, err := strconv.Atoi(s)
+		if err != nil || n < 1 {
+			return c, fmt.Errorf("-series %q: want positive integers", series)
+		}
+		c.series = append(c.series, n)
+	}
+	for _, bin := range []*string{&c.agent, &c.mosquitto, &c.sub} {
+		p, err := exec.LookPath(*bin)
+		if err != nil && *bin == "mosquitto" {
+			p, err = exec.LookPath("/usr/sbin/mosquitto")
+		}
+		if err != nil {
+			return c, fmt.Errorf("%s: %w (apt-get install mosquitto mosquitto-clients; make build)", *bin, err)
+		}
+		*bin = p
+	}
+	return c, nil
+}
+
+func run(ctx context.Context, args []string, w io.Writer) error {
+	c, err := parse(args)
+	if err != nil {
+		return err
+	}
+	dir, err := os.MkdirTemp("", "bench-mqtt-")
+	if err != nil {
+		return err
+	}
+	defer os.RemoveAll(dir)
+	broker, err := startBroker(ctx, c.mosquitto, dir)
+	if err != nil {
+		return err
+	}
+	defer broker.stop()
+	fmt.Fprintf(w, "mosquitto on %s; %d messages per run, %d publishing connections; JSON payloads, one series\n\n", broker.addr, c.messages, c.publishers)
+	fmt.Fprintf(w, "%-4s %18s %18s %18s %8s\n", "qos", "publisher (msg/s)", "mosquitto_sub", "agent", "ratio")
+	for _, qos := range []byte{0, 1} {
+		pub, sub, err := subRate(ctx, c, broker.addr, qos)
+		if err != nil {
+			return err
+		}
+		got, err := agentRate(ctx, c, broker.addr, filepath.Join(dir, fmt.Sprintf("agent-qos%d", qos)), qos)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(w, "%-4d %18.0f %18.0f %18.0f %8.2f\n", qos, pub, sub, got.rate, got.rate/sub)
+		if got.received < c.messages {
+			fmt.Fprintf(w, "     agent committed %d of %d (QoS 0 may drop)\n", got.received, c.messages)
+		}
+	}
+	fmt.Fprintf(w, "\n%-8s %12s\n", "series", "agent RSS")
+	rss, err := agentMemory(ctx, c, broker.addr, filepath.Join(dir, "agent-mem"))
+	for i, kb := range rss {
+		label := "idle"
+		if i > 0 {
+			label = strconv.Itoa(c.series[i-1])
+		}
+		fmt.Fprintf(w, "%-8s %9.1f MB\n", label, float64(kb)/1024)
+	}
+	return err
+}
+
+// broker is a mosquitto process.
+type broker struct {
+	cmd  *exec.Cmd
+	addr string
+}
+
+func startBroker(ctx context.Context, bin, dir string) (*broker, error) {
+	port, err := freePort()
+	if err != nil {
+		return nil, err
+	}
+	conf := filepath.Join(dir, "mosquitto.conf")
+	lines := []string{fmt.Sprintf("listener %d 127.0.0.1", port), "allow_anonymous true",
+		"max_queued_messages 0", "max_inflight_messages 0", "log_type error", "log_type warning"}
+	if os.Geteuid() == 0 {
+		lines = append(lines, "user root")
+	}
+	if err := os.WriteFile(conf, []byte(strings.Join(lines, "\n")+"\n"), 0o600); err != nil {
+		return nil, err
+	}
+	cmd := exec.CommandContext(ctx, bin, "-c", conf)
+	cmd.Stderr = os.Stderr
+	if err := cmd.Start(); err != nil {
+		return nil, err
+	}
+	b := &broker{cmd: cmd, addr: fmt.Sprintf("127.0.0.1:%d", port)}
+	return b, waitFor(5*time.Second, func() bool {
+		conn, err := net.Dial("tcp", b.addr)
+		if err == nil {
+			conn.Close()
+		}
+		return err == nil
+	})
+}
+
+func (b *broker) stop() {
+	_ = b.cmd.Process.Signal(syscall.SIGTERM)
+	_ = b.cmd.Wait()
+}
+
+// subRate runs mosquitto_sub for one run's messages and returns the
+// publisher's rate and mosquitto_sub's: messages over the time from the
+// first publish to its exit after the last.
+func subRate(ctx context.Context, c config, addr string, qos byte) (pub, sub float64, err error) {
+	host, port, _ := net.SplitHostPort(addr)
+	cmd := exec.CommandContext(ctx, c.sub, "-h", host, "-p", port, "-V", "mqttv5", "-q", strconv.Itoa(int(qos)),
+		"-t", "plant/+/+/telemetry", "-C", strconv.Itoa(c.messages), "-i", "bench-sub")
+	cmd.Stdout = io.Discard
+	if err := cmd.Start(); err != nil {
+		return 0, 0, err
+	}
+	time.Sleep(500 * time.Millisecond) // its subscription
+	done := make(chan error, 1)
+	var end time.Time
+	go func() { err := cmd.Wait(); end = time.Now(); done <- err }()
+	start := time.Now()
+	pubDur, err := publish(ctx, c, addr, qos, 1)
+	if err != nil {
+		return 0, 0, err
+	}
+	select {
+	case err := <-done:
+		if err != nil {
+			return 0, 0, fmt.Errorf("mosquitto_sub: %w", err)
+		}
+	case <-time.After(60 * time.Second):
+		_ = cmd.Process.Kill()
+		return 0, 0, errors.New("mosquitto_sub did not receive every message within a minute (QoS 0 may drop: try fewer -messages)")
+	}
+	return float64(c.messages) / pubDur.Seconds(), float64(c.messages) / end.Sub(start).Seconds(), nil
+}
+
+type agentResult struct {
+	rate     float64
+	received int
+}
+
+// agentRate runs the agent on one run's messages: the rate is messages
+// over the time from the first publish to the agent's counting them all
+// committed (pynomaly_agent_input_messages_total), polled every 10 ms.
+func agentRate(ctx context.Context, c config, addr, dir string, qos byte) (agentResult, error) {
+	a, err := startAgent(ctx, c.agent, addr, dir, qos)
+	if err != nil {
+		return agentResult{}, err
+	}
+	defer a.stop()
+	start := time.Now()
+	if _, err := publish(ctx, c, addr, qos, 1); err != nil {
+		return agentResult{}, err
+	}
+	var last int
+	var lastAt time.Time
+	for deadline := time.Now().Add(60 * time.Second); time.Now().Before(deadline); time.Sleep(10 * time.Millisecond) {
+		n := a.messages()
+		if n > last {
+			last, lastAt = n, time.Now()
+		}
+		if n >= c.messages || (!lastAt.IsZero() && time.Since(lastAt) > 2*time.Second) {
+			break
+		}
+	}
+	if last == 0 {
+		return agentResult{}, fmt.Errorf("the agent committed no message; its log:\n%s", a.log.String())
+	}
+	return agentResult{rate: float64(last) / lastAt.Sub(start).Seconds(), received: last}, nil
+}
+
+// agentMemory starts an agent and returns its RSS in KiB idle (connected,
+// no message) and after a message on each of n series, for each n.
+func agentMemory(ctx context.Context, c config, addr, dir string) ([]int, error) {
+	a, err := startAgent(ctx, c.agent, addr, dir, 1)
+	if err != nil {
+		return nil, err
+	}
+	defer a.stop()
+	time.Sleep(time.Second)
+	out := []int{a.rss()}
+	sent := 0
+	for _, n := range c.series {
+		if _, err := publish(ctx, config{messages: n, publishers: 1}, addr, 1, n); err != nil {
+			return out, err
+		}
+		sent += n
+		if err := waitFor(60*time.Second, func() bool { return a.messages() >= sent }); err != nil {
+			return out, fmt.Errorf("%d series: %w", n, err)
+		}
+		time.Sleep(500 * time.Millisecond)
+		out = append(out, a.rss())
+	}
+	return out, nil
+}
+
+// publish sends c.messages JSON messages spread over devices topics,
+// from c.publishers connections, each message's timestamp one millisecond
+// after the previous; it returns how long that took.
+func publish(ctx context.Context, c config, addr string, qos byte, devices int) (time.Duration, error) {
+	var next atomic.Int64
+	base := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	start := time.Now()
+	var wg sync.WaitGroup
+	errs := make(chan error, c.publishers)
+	for p := range c.publishers {
+		wg.Go(func() {
+			conn, err := net.Dial("tcp", addr)
+			if err != nil {
+				errs <- err
+				return
+			}
+			cl := paho.NewClient(paho.ClientConfig{Conn: conn})
+			if _, err := cl.Connect(ctx, &paho.Connect{ClientID: fmt.Sprintf("bench-pub-%d", p), KeepAlive: 30, CleanStart: true}); err != nil {
+				errs <- err
+				return
+			}
+			defer cl.Disconnect(&paho.Disconnect{})
+			for {
+				i := int(next.Add(1) - 1)
+				if i >= c.messages {
+					return
+				}
+				ts := base.Add(time.Duration(i) * time.Millisecond).Format(time.RFC3339Nano)
+				msg := &paho.Publish{Topic: fmt.Sprintf("plant/s/dev-%d/telemetry", i%devices), QoS: qos,
+					Payload: fmt.Appendf(nil, `{"ts":%q,"v":%.3f}`, ts, 20+float64(i%97)/10)}
+				if _, err := cl.Publish(ctx, msg); err != nil {
+					errs <- err
+					return
+				}
+			}
+		})
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		return 0, err
+	}
+	return time.Since(start), nil
+}
+
+type agent struct {
+	cmd  *exec.Cmd
+	port int
+	log  *lockedBuffer
+}
+
+func startAgent(ctx context.Context, bin, addr, dir string, qos byte) (*agent, error) {
+	port, err := freePort()
+	if err != nil {
+		return nil, err
+	}
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return nil, err
+	}
+	cfg := fmt.Sprintf(`agent: {id: bench, data_dir: %s}
+control_plane: {url: "nats://127.0.0.1:1", token: bench}
+http: {listen: "127.0.0.1:%d"}
+log: {level: warn, format: text}
+inputs:
+  - name: plant
+    mqtt:
+      brokers: [mqtt://%s]
+      client_id: bench-agent-%d
+      topics: [{filter: "plant/+site/+device/telemetry", qos: %d}]
+      payload: {timestamp: ts, fields: [{path: v}]}
+`, filepath.Join(dir, "data"), port, addr, qos, qos)
+	path := filepath.Join(dir, "agent.yaml")
+	if err := os.WriteFile(path, []byte(cfg), 0o600); err != nil {
+		return nil, err
+	}
+	a := &agent{cmd: exec.CommandContext(ctx, bin, "run", "--config", path), port: port, log: &lockedBuffer{}}
+	a.cmd.Stdout, a.cmd.Stderr = a.log, a.log
+	if err := a.cmd.Start(); err != nil {
+		return nil, err
+	}
+	if err := waitFor(10*time.Second, func() bool { return a.metric("pynomaly_agent_input_connects_total") >= 1 }); err != nil {
+		a.stop()
+		return nil, fmt.Errorf("agent did not connect to mosquitto: %w; log:\n%s", err, a.log.String())
+	}
+	time.Sleep(500 * time.Millisecond) // its subscription follows the connection
+	return a, nil
+}
+
+func (a *agent) stop() {
+	_ = a.cmd.Process.Signal(syscall.SIGTERM)
+	_ = a.cmd.Wait()
+}
+
+func (a *agent) messages() int { return int(a.metric("pynomaly_agent_input_messages_total")) }
+
+// metric sums the samples of a metric on the agent's /metrics; -1 when
+// the endpoint does not answer.
+func (a *agent) metric(name string) float64 {
+	resp, err := http.Get(fmt.Sprintf("http://127.0.0.1:%d/metrics", a.port))
+	if err != nil {
+		return -1
+	}
+	defer resp.Body.Close()
+	sum := 0.0
+	sc := bufio.NewScanner(resp.Body)
+	for sc.Scan() {
+		line := sc.Text()
+		if strings.HasPrefix(line, name+"{") || strings.HasPrefix(line, name+" ") {
+			f := strings.Fields(line)
+			v, _ := strconv.ParseFloat(f[len(f)-1], 64)
+			sum += v
+		}
+	}
+	return sum
+}
+
+// rss is the agent's resident set size in KiB, from /proc.
+func (a *agent) rss() int {
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", a.cmd.Process.Pid))
+	if err != nil {
+		return -1
+	}
+	for _, line := range strings.Split(string(b), "\n") {
+		if rest, ok := strings.CutPrefix(line, "VmRSS:"); ok {
+			kb, _ := strconv.Atoi(strings.TrimSuffix(strings.TrimSpace(rest), " kB"))
+			return kb
+		}
+	}
+	return -1
+}
+
+func freePort() (int, error) {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return 0, err
+	}
+	defer l.Close()
+	return l.Addr().(*net.TCPAddr).Port, nil
+}
+
+func waitFor(d time.Duration, cond func() bool) error {
+	for deadline := time.Now().Add(d); time.Now().Before(deadline); time.Sleep(20 * time.Millisecond) {
+		if cond() {
+			return nil
+		}
+	}
+	return fmt.Errorf("not within %s", d)
+}
+
+type lockedBuffer struct {
+	mu sync.Mutex
+	b  strings.Builder
+}
+
+func (l *lockedBuffer) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.Write(p)
+}
+
+func (l *lockedBuffer) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.String()
+}
