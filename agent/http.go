@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"net"
 	"net/http"
+	"net/http/pprof"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus/promhttp"
@@ -39,7 +40,13 @@ func (a *Agent) startHTTP(ob *outbox.Store) (*httpServer, error) {
 			"inputs": a.health.inputs(), "detectors": a.detectorHealth(),
 		})
 	})
-	a.logger.Info("local endpoint listening", "addr", ln.Addr().String())
+	if a.cfg.HTTP.Pprof {
+		mux.HandleFunc("GET /debug/pprof/", pprof.Index)
+		mux.HandleFunc("GET /debug/pprof/profile", pprof.Profile)
+		mux.HandleFunc("GET /debug/pprof/trace", pprof.Trace)
+		mux.HandleFunc("GET /debug/pprof/symbol", pprof.Symbol)
+	}
+	a.logger.Info("local endpoint listening", "addr", ln.Addr().String(), "pprof", a.cfg.HTTP.Pprof)
 	return &httpServer{srv: &http.Server{Handler: mux, ReadHeaderTimeout: 5 * time.Second}, ln: ln}, nil
 }
 

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"maps"
-	"strconv"
 	"time"
 
 	"github.com/pynomaly/pynomaly/agent/config"
@@ -36,7 +35,18 @@ type mqttRunner struct {
 	// pipeline, before anything newer.
 	pending []*mqtt.Message
 	seen    *seenRing
+	// topics caches each topic's labels and their canonical key; reset
+	// when it grows past maxTopics, so a flood of topics cannot grow it.
+	topics map[string]topicLabels
 }
+
+type topicLabels struct {
+	labels map[string]string
+	key    string
+	ok     bool // the topic matches one of the filters
+}
+
+const maxTopics = 100_000
 
 func (a *Agent) newMQTTRunner(in config.Input, ob *outbox.Store, pm *pipeline.Metrics) (*mqttRunner, error) {
 	r := &mqttRunner{runnerBase: a.newRunnerBase(in, ob, pm),
@@ -250,8 +260,8 @@ func (r *mqttRunner) records(msgs []*mqtt.Message) (recs []input.Record, bad []i
 	var samples []payload.Sample
 	for i, m := range msgs {
 		bytes += len(m.Payload)
-		topicLabels, ok := r.topicLabels(m.Topic)
-		if !ok {
+		tl := r.topicLabels(m.Topic)
+		if !tl.ok {
 			bad = append(bad, input.BadRecord{Line: int64(i), Reason: ReasonTopic,
 				Err: fmt.Errorf("topic %q matches none of the input's filters", m.Topic)})
 			continue
@@ -266,8 +276,11 @@ func (r *mqttRunner) records(msgs []*mqtt.Message) (recs []input.Record, bad []i
 			if ts.IsZero() {
 				ts = m.Received.UTC()
 			}
-			recs = append(recs, input.Record{Timestamp: ts, TimestampText: strconv.FormatInt(ts.UnixNano(), 10),
-				Fields: s.Fields, Values: s.Values, Labels: mergeSampleLabels(topicLabels, s.Labels)})
+			rec := input.Record{Timestamp: ts, Fields: s.Fields, Values: s.Values, Labels: tl.labels, LabelsKey: tl.key}
+			if len(s.Labels) > 0 {
+				rec.Labels, rec.LabelsKey = mergeSampleLabels(tl.labels, s.Labels), ""
+			}
+			recs = append(recs, rec)
 		}
 	}
 	return recs, bad, bytes
@@ -285,14 +298,23 @@ func badPayload(topic string, err error) input.BadRecord {
 	return input.BadRecord{Reason: input.ReasonMalformed, Err: fmt.Errorf("topic %s: %w", topic, err)}
 }
 
-func (r *mqttRunner) topicLabels(topic string) (map[string]string, bool) {
+func (r *mqttRunner) topicLabels(topic string) topicLabels {
+	if tl, ok := r.topics[topic]; ok {
+		return tl
+	}
+	if r.topics == nil || len(r.topics) >= maxTopics {
+		r.topics = make(map[string]topicLabels)
+	}
+	var tl topicLabels
 	labels := map[string]string{}
 	for _, t := range r.templates {
 		if t.Match(topic, labels) {
-			return labels, true
+			tl = topicLabels{labels: labels, key: protocol.SeriesName("", labels), ok: true}
+			break
 		}
 	}
-	return nil, false
+	r.topics[topic] = tl
+	return tl
 }
 
 // mergeSampleLabels adds the payload's labels to the topic's; the topic's

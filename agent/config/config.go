@@ -46,6 +46,10 @@ type ControlPlane struct {
 type HTTP struct {
 	// Listen address; default 127.0.0.1:9465; "off" disables it.
 	Listen string `yaml:"listen"`
+	// Pprof serves Go's profiles under /debug/pprof/ on the same address,
+	// for diagnosing CPU and memory use; off by default, as they reveal
+	// internals to whoever can reach the address.
+	Pprof bool `yaml:"pprof"`
 }
 
 // Log configures logging.

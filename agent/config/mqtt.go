@@ -15,8 +15,7 @@ import (
 
 // MQTTInput subscribes to an MQTT v5 broker.
 type MQTTInput struct {
-	// Brokers are tried in turn: mqtt://host[:1883], mqtts://host[:8883],
-	// ws://host:port, wss://host:port.
+	// Brokers are tried in turn: mqtt://host[:1883], mqtts://host[:8883].
 	Brokers []string `yaml:"brokers"`
 	// ClientID identifies the session at the broker; default
 	// pynomaly-<agent id>-<input name>. Two agents must not share one.
@@ -110,8 +109,8 @@ func (m *MQTTInput) validate(key string) []error {
 		switch {
 		case !ok:
 			add("brokers[%d]: %q is not a URL (e.g. mqtt://broker:1883)", i, b)
-		case !strings.Contains(" mqtt tcp mqtts ssl tls ws wss ", " "+strings.ToLower(scheme)+" "):
-			add("brokers[%d]: scheme %q: want mqtt, mqtts, ws or wss", i, scheme)
+		case !strings.Contains(" mqtt tcp mqtts ssl tls ", " "+strings.ToLower(scheme)+" "):
+			add("brokers[%d]: scheme %q: want mqtt or mqtts (MQTT over WebSocket is not supported)", i, scheme)
 		}
 	}
 	if m.Password != "" && m.PasswordFile != "" {

@@ -65,7 +65,7 @@ func TestLoadBad(t *testing.T) {
 		{file: "ensemble_member_key", want: `ensemble_member_key.bad.yaml:15: unknown key "tpye" (did you mean "type"?)`},
 		{file: "ensemble_member_params", want: `detector: members[1]: detector iforest: fit_rows "1": want an integer of at least 2`},
 		{file: "mqtt_no_brokers", want: "inputs[0].mqtt.brokers: at least one broker URL is required"},
-		{file: "mqtt_bad_scheme", want: `inputs[0].mqtt.brokers[0]: scheme "http": want mqtt, mqtts, ws or wss`},
+		{file: "mqtt_bad_scheme", want: `inputs[0].mqtt.brokers[0]: scheme "http": want mqtt or mqtts (MQTT over WebSocket is not supported)`},
 		{file: "mqtt_bad_qos", want: "inputs[0].mqtt.topics[0].qos: 3, want 0, 1 or 2"},
 		{file: "mqtt_no_topics", want: "inputs[0].mqtt.topics: at least one topic filter is required"},
 		{file: "mqtt_share_group", want: `inputs[0].mqtt.share_group: "a/b" cannot contain '/', '+' or '#'`},

@@ -18,8 +18,13 @@ type Record struct {
 	// message); nil for file records, whose fields are the reader's.
 	Fields []string
 	// Labels are the record's own labels (from an MQTT topic or payload),
-	// added to the input's; nil for file records.
+	// added to the input's; nil for file records. Records may share one
+	// map, which no one modifies.
 	Labels map[string]string
+	// LabelsKey, when set, is protocol.SeriesName("", Labels), computed
+	// once by a producer that sees the same labels again (a topic), so
+	// that each record need not.
+	LabelsKey string
 }
 
 // BadRecord is a line that could not be used; the reader skips it and

@@ -174,7 +174,7 @@ func TestBadBrokers(t *testing.T) {
 		{nil, "no broker"},
 		{[]string{"http://h:1883"}, `scheme "http"`},
 		{[]string{"mqtt://"}, "no host"},
-		{[]string{"ws://h"}, "give the port"},
+		{[]string{"ws://h:80"}, `scheme "ws"`},
 		{[]string{"mqtt://h:1883", "::bad"}, "missing protocol scheme"},
 	} {
 		if _, err := mqtt.Start(t.Context(), mqtt.Options{Brokers: tc.brokers}); err == nil || !strings.Contains(err.Error(), tc.want) {

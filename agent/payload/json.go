@@ -1,17 +1,15 @@
 package payload
 
 import (
-	"bytes"
 	"encoding/json"
-	"errors"
 	"time"
 
 	"github.com/pynomaly/pynomaly/agent/input"
 )
 
 func (f *jsonFormat) parse(b []byte, _ time.Time, dst []Sample) ([]Sample, *Error) {
-	var obj map[string]json.RawMessage
-	if e := decodeObject(b, &obj); e != nil {
+	obj, e := object(b)
+	if e != nil {
 		return dst, e
 	}
 	s := Sample{Fields: f.names, Values: make([]float64, len(f.names))}
@@ -21,25 +19,24 @@ func (f *jsonFormat) parse(b []byte, _ time.Time, dst []Sample) ([]Sample, *Erro
 	return append(dst, s), nil
 }
 
-func decodeObject(b []byte, obj *map[string]json.RawMessage) *Error {
-	err := json.Unmarshal(b, obj)
-	if te := (*json.UnmarshalTypeError)(nil); errors.As(err, &te) {
-		return newError(input.ReasonMalformed, "JSON %s is not an object", te.Value)
+// read fills s from the keys below n in obj, a valid JSON object. A key
+// given twice takes its last value, as encoding/json does.
+func (n *jsonNode) read(obj []byte, s *Sample) *Error {
+	var found [8][]byte // most nodes have few keys: no allocation
+	raws := found[:0]
+	if len(n.kids) > len(found) {
+		raws = make([][]byte, 0, len(n.kids))
 	}
-	if err != nil {
-		return newError(input.ReasonMalformed, "invalid JSON: %v", err)
-	}
-	if *obj == nil { // the payload was the literal null
-		return newError(input.ReasonMalformed, "JSON null is not an object")
-	}
-	return nil
-}
-
-// read fills s from the keys below n in obj.
-func (n *jsonNode) read(obj map[string]json.RawMessage, s *Sample) *Error {
-	for _, k := range n.kids {
-		raw, ok := obj[k.key]
-		raw = bytes.TrimSpace(raw)
+	raws = raws[:len(n.kids)]
+	members(obj, func(key []byte, escaped bool, raw []byte) {
+		for i, k := range n.kids {
+			if keyIs(key, escaped, k.key) {
+				raws[i] = raw
+			}
+		}
+	})
+	for i, k := range n.kids {
+		raw, ok := raws[i], raws[i] != nil
 		var e *Error
 		switch k.slot {
 		case slotObject:
@@ -74,11 +71,7 @@ func (n *jsonNode) readObject(raw json.RawMessage, ok bool, s *Sample) *Error {
 		}
 		return newError(reason, "key %q: %q is %s", n.leaf.path, n.path, what)
 	}
-	var obj map[string]json.RawMessage
-	if err := json.Unmarshal(raw, &obj); err != nil {
-		return newError(input.ReasonMalformed, "key %q: invalid JSON: %v", n.path, err)
-	}
-	return n.read(obj, s)
+	return n.read(raw, s)
 }
 
 // kind names a JSON value's type for messages.

@@ -22,6 +22,10 @@ func TestParseJSON(t *testing.T) {
 			want: good(0, 3, -100)},
 		{name: "epoch seconds with zone offset string", in: `{"meta":{"time":"2024-01-02T04:04:05.5+01:00"},"sensors":{"temp":1},"motor":{"speed":2},"load":3}`,
 			want: good(1, 2, 3)},
+		{name: "escaped keys and strings with braces", in: `{"lo\u0061d":4,"x":"}{\"]","meta":{"time":1704164645.5,"s":"\\"},"sensors":{"temp":1},"motor":{"speed":2}}`,
+			want: good(1, 2, 4)},
+		{name: "deep values skipped", in: `{"a":[[[{"b":[]}]]],"load":5,"meta":{"time":1704164645.5},"sensors":{"x":{"y":{}},"temp":1},"motor":{"speed":2}}`,
+			want: good(1, 2, 5)},
 		{name: "duplicate key takes the last", in: `{"load":1,"load":2,"meta":{"time":1704164645.5},"sensors":{"temp":1},"motor":{"speed":2}}`,
 			want: good(1, 2, 2)},
 

@@ -175,7 +175,7 @@ func (p *Pipeline) group(recs []input.Record) {
 		if names == nil {
 			names = p.opts.Fields
 		}
-		byName := p.labelled(r.Labels)
+		byName := p.labelled(r)
 		for j, name := range names {
 			f := byName[name]
 			if f == nil {
@@ -207,9 +207,12 @@ func (p *Pipeline) addGroup(f *field) int {
 	return i
 }
 
-// labelled returns the series of records with these labels, by field name.
-func (p *Pipeline) labelled(labels map[string]string) map[string]*field {
-	key := protocol.SeriesName("", labels)
+// labelled returns the series of records with r's labels, by field name.
+func (p *Pipeline) labelled(r *input.Record) map[string]*field {
+	key := r.LabelsKey
+	if key == "" {
+		key = protocol.SeriesName("", r.Labels)
+	}
 	byName := p.dynamic[key]
 	if byName == nil {
 		byName = make(map[string]*field)

@@ -24,8 +24,12 @@ import (
 
 type config struct {
 	agent, mosquitto, sub string
-	messages, publishers  int
-	series                []int
+	detector              string
+	// profile, when set, receives a CPU profile of the agent during the
+	// QoS 0 run.
+	profile              string
+	messages, publishers int
+	series               []int
 }
 
 func parse(args []string) (config, error) {
@@ -36,6 +40,8 @@ func parse(args []string) (config, error) {
 	fs.StringVar(&c.mosquitto, "mosquitto", "mosquitto", "the mosquitto binary")
 	fs.StringVar(&c.sub, "mosquitto-sub", "mosquitto_sub", "the mosquitto_sub binary")
 	fs.IntVar(&c.messages, "messages", 200000, "messages per throughput run")
+	fs.StringVar(&c.detector, "detector", "zscore", "the agent's detector")
+	fs.StringVar(&c.profile, "cpuprofile", "", "write a CPU profile of the agent during the QoS 0 run to this file")
 	fs.IntVar(&c.publishers, "publishers", 8, "publishing connections (QoS 1 needs several to keep the pipe full)")
 	fs.StringVar(&series, "series", "1,1000,10000", "series counts to measure memory at")
 	if err := fs.Parse(args); err != nil {
@@ -76,7 +82,7 @@ func run(ctx context.Context, args []string, w io.Writer) error {
 		return err
 	}
 	defer broker.stop()
-	fmt.Fprintf(w, "mosquitto on %s; %d messages per run, %d publishing connections; JSON payloads, one series\n\n", broker.addr, c.messages, c.publishers)
+	fmt.Fprintf(w, "mosquitto on %s; %d messages per run, %d publishing connections; JSON payloads, one series; detector %s\n\n", broker.addr, c.messages, c.publishers, c.detector)
 	fmt.Fprintf(w, "%-4s %18s %18s %18s %8s\n", "qos", "publisher (msg/s)", "mosquitto_sub", "agent", "ratio")
 	for _, qos := range []byte{0, 1} {
 		pub, sub, err := subRate(ctx, c, broker.addr, qos)
@@ -185,11 +191,14 @@ type agentResult struct {
 // over the time from the first publish to the agent's counting them all
 // committed (pynomaly_agent_input_messages_total), polled every 10 ms.
 func agentRate(ctx context.Context, c config, addr, dir string, qos byte) (agentResult, error) {
-	a, err := startAgent(ctx, c.agent, addr, dir, qos)
+	a, err := startAgent(ctx, c, addr, dir, qos)
 	if err != nil {
 		return agentResult{}, err
 	}
 	defer a.stop()
+	if c.profile != "" && qos == 0 {
+		go a.cpuProfile(c.profile)
+	}
 	start := time.Now()
 	if _, err := publish(ctx, c, addr, qos, 1); err != nil {
 		return agentResult{}, err
@@ -214,7 +223,7 @@ func agentRate(ctx context.Context, c config, addr, dir string, qos byte) (agent
 // agentMemory starts an agent and returns its RSS in KiB idle (connected,
 // no message) and after a message on each of n series, for each n.
 func agentMemory(ctx context.Context, c config, addr, dir string) ([]int, error) {
-	a, err := startAgent(ctx, c.agent, addr, dir, 1)
+	a, err := startAgent(ctx, c, addr, dir, 1)
 	if err != nil {
 		return nil, err
 	}
@@ -287,7 +296,7 @@ type agent struct {
 	log  *lockedBuffer
 }
 
-func startAgent(ctx context.Context, bin, addr, dir string, qos byte) (*agent, error) {
+func startAgent(ctx context.Context, c config, addr, dir string, qos byte) (*agent, error) {
 	port, err := freePort()
 	if err != nil {
 		return nil, err
@@ -297,7 +306,7 @@ func startAgent(ctx context.Context, bin, addr, dir string, qos byte) (*agent, e
 	}
 	cfg := fmt.Sprintf(`agent: {id: bench, data_dir: %s}
 control_plane: {url: "nats://127.0.0.1:1", token: bench}
-http: {listen: "127.0.0.1:%d"}
+http: {listen: "127.0.0.1:%d", pprof: true}
 log: {level: warn, format: text}
 inputs:
   - name: plant
@@ -306,12 +315,13 @@ inputs:
       client_id: bench-agent-%d
       topics: [{filter: "plant/+site/+device/telemetry", qos: %d}]
       payload: {timestamp: ts, fields: [{path: v}]}
-`, filepath.Join(dir, "data"), port, addr, qos, qos)
+detector: {type: %s}
+`, filepath.Join(dir, "data"), port, addr, qos, qos, c.detector)
 	path := filepath.Join(dir, "agent.yaml")
 	if err := os.WriteFile(path, []byte(cfg), 0o600); err != nil {
 		return nil, err
 	}
-	a := &agent{cmd: exec.CommandContext(ctx, bin, "run", "--config", path), port: port, log: &lockedBuffer{}}
+	a := &agent{cmd: exec.CommandContext(ctx, c.agent, "run", "--config", path), port: port, log: &lockedBuffer{}}
 	a.cmd.Stdout, a.cmd.Stderr = a.log, a.log
 	if err := a.cmd.Start(); err != nil {
 		return nil, err
@@ -327,6 +337,23 @@ inputs:
 func (a *agent) stop() {
 	_ = a.cmd.Process.Signal(syscall.SIGTERM)
 	_ = a.cmd.Wait()
+}
+
+// cpuProfile writes two seconds of the agent's CPU profile to path.
+func (a *agent) cpuProfile(path string) {
+	resp, err := http.Get(fmt.Sprintf("http://127.0.0.1:%d/debug/pprof/profile?seconds=2", a.port))
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "cpu profile:", err)
+		return
+	}
+	defer resp.Body.Close()
+	f, err := os.Create(path)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "cpu profile:", err)
+		return
+	}
+	defer f.Close()
+	_, _ = io.Copy(f, resp.Body)
 }
 
 func (a *agent) messages() int { return int(a.metric("pynomaly_agent_input_messages_total")) }
