@@ -38,6 +38,9 @@ type Agent struct {
 	sources  map[string]detectorSource
 	builtins []string
 	plugins  *supervisor
+	// alertOut publishes alerts to a local broker (alerts.mqtt); nil
+	// when none is configured, which its methods allow.
+	alertOut *alertOutput
 }
 
 // New prepares an agent from a validated configuration.
@@ -105,12 +108,16 @@ func (a *Agent) Run(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
+	if a.alertOut, err = a.newAlertOutput(ctx); err != nil {
+		return fmt.Errorf("alerts.mqtt: %w", err)
+	}
 	a.logger.Info("agent started", "agent_id", a.cfg.Agent.ID, "version", a.version, "control_plane", a.cfg.ControlPlane.URL,
 		"inputs", len(a.cfg.Inputs), "detector", a.cfg.Detector.Type, "plugins", a.plugins.names(), "outbox_depth", ob.Depth())
 	// Plugins die after the inputs stop, so no batch is cut short for it.
 	defer a.plugins.Close()
 	g, gctx := errgroup.WithContext(ctx)
 	g.Go(func() error { return up.Run(gctx) })
+	g.Go(func() error { return a.alertOut.run(gctx) })
 	for _, in := range a.cfg.Inputs {
 		if in.MQTT != nil {
 			r, err := a.newMQTTRunner(in, ob, pm)

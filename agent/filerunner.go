@@ -171,6 +171,7 @@ func (r *fileRunner) process(p *pipeline.Pipeline, pf *pipelineFactory, b input.
 	if err != nil {
 		return err
 	}
+	r.a.alertOut.send(res.Entries)
 	// Counted once committed: a failed batch is read again.
 	r.countBad(b.Bad, "record")
 	r.a.metrics.records.WithLabelValues(r.cfg.Name).Add(float64(len(b.Records)))

@@ -80,7 +80,7 @@ func benchMQTTRunner(b *testing.B) *mqttRunner {
 		b.Fatal(err)
 	}
 	qos := 1
-	in := config.Input{Name: "plant", MQTT: &config.MQTTInput{Brokers: []string{"mqtt://127.0.0.1:1"}, Queue: 10000,
+	in := config.Input{Name: "plant", MQTT: &config.MQTTInput{MQTTConnection: config.MQTTConnection{Brokers: []string{"mqtt://127.0.0.1:1"}}, Queue: 10000,
 		Topics:  []config.MQTTTopic{{Filter: "plant/+site/+device/telemetry", QoS: &qos}},
 		Payload: config.MQTTPayload{Format: "json", Timestamp: "ts", Fields: []config.MQTTField{{Path: "v"}}}}}
 	r, err := a.newMQTTRunner(in, ob, pm)

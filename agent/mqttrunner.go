@@ -64,15 +64,25 @@ func (a *Agent) newMQTTRunner(in config.Input, ob *outbox.Store, pm *pipeline.Me
 	return r, nil
 }
 
-func (r *mqttRunner) options() (mqtt.Options, error) {
-	m := r.cfg.MQTT
-	tlsCfg, err := m.TLSConfig()
+// connectionOptions turns a connection section into client options.
+func connectionOptions(c config.MQTTConnection) (mqtt.Options, error) {
+	tlsCfg, err := c.TLSConfig()
 	if err != nil {
 		return mqtt.Options{}, err
 	}
-	password, err := m.MQTTPassword()
+	password, err := c.MQTTPassword()
 	if err != nil {
 		return mqtt.Options{}, err
+	}
+	return mqtt.Options{Brokers: c.Brokers, ClientID: c.ClientID, Username: c.Username, Password: password, TLS: tlsCfg,
+		KeepAlive: c.KeepAlive}, nil
+}
+
+func (r *mqttRunner) options() (mqtt.Options, error) {
+	m := r.cfg.MQTT
+	o, err := connectionOptions(m.MQTTConnection)
+	if err != nil {
+		return o, err
 	}
 	subs := make([]mqtt.Subscription, len(m.Topics))
 	for i, t := range m.Topics {
@@ -87,18 +97,16 @@ func (r *mqttRunner) options() (mqtt.Options, error) {
 		overflow = mqtt.Drop
 	}
 	met, name := r.a.metrics, r.cfg.Name
-	return mqtt.Options{Brokers: m.Brokers, ClientID: m.ClientID, Username: m.Username, Password: password, TLS: tlsCfg,
-		KeepAlive: m.KeepAlive, SessionExpiry: *m.SessionExpiry, Subscriptions: subs, Queue: m.Queue, Overflow: overflow,
-		Logger: r.logger,
-		OnConnect: func() {
-			met.reconnects.WithLabelValues(name).Inc()
-			r.a.health.set(name, protocol.HealthOK, nil)
-		},
-		OnDisconnect: func() {
-			r.a.health.set(name, protocol.HealthDegraded, errors.New("disconnected from the broker; reconnecting"))
-		},
-		OnDropped: func() { met.dropped.WithLabelValues(name).Inc() },
-	}, nil
+	o.SessionExpiry, o.Subscriptions, o.Queue, o.Overflow, o.Logger = *m.SessionExpiry, subs, m.Queue, overflow, r.logger
+	o.OnConnect = func() {
+		met.reconnects.WithLabelValues(name).Inc()
+		r.a.health.set(name, protocol.HealthOK, nil)
+	}
+	o.OnDisconnect = func() {
+		r.a.health.set(name, protocol.HealthDegraded, errors.New("disconnected from the broker; reconnecting"))
+	}
+	o.OnDropped = func() { met.dropped.WithLabelValues(name).Inc() }
+	return o, nil
 }
 
 // Run connects and scores messages until ctx ends. Like a file input, a
@@ -221,6 +229,7 @@ func (r *mqttRunner) process(p *pipeline.Pipeline, pf *pipelineFactory, msgs []*
 	if err := r.ob.Commit(outbox.Commit{Entries: res.Entries, States: res.States, Deletes: evicted}); err != nil {
 		return err
 	}
+	r.a.alertOut.send(res.Entries)
 	r.seen.advance(fps)
 	for _, m := range msgs {
 		m.Ack()

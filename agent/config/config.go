@@ -19,6 +19,7 @@ type Config struct {
 	Inputs       []Input      `yaml:"inputs"`
 	Detector     Detector     `yaml:"detector"`
 	Decision     Decision     `yaml:"decision"`
+	Alerts       Alerts       `yaml:"alerts"`
 	Plugins      []Plugin     `yaml:"plugins,omitempty"`
 }
 

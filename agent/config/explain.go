@@ -49,12 +49,25 @@ func keysOf(typeName string) []string {
 		if t.String() != typeName {
 			return
 		}
-		for i := range t.NumField() {
-			if k, _, _ := strings.Cut(t.Field(i).Tag.Get("yaml"), ","); k != "" {
-				keys = append(keys, k)
-			}
-		}
+		keys = append(keys, yamlKeys(t)...)
 	})
+	return keys
+}
+
+// yamlKeys lists the YAML keys of struct type t, those of inline
+// (embedded) structs included.
+func yamlKeys(t reflect.Type) []string {
+	var keys []string
+	for i := range t.NumField() {
+		f := t.Field(i)
+		k, opts, _ := strings.Cut(f.Tag.Get("yaml"), ",")
+		switch {
+		case opts == "inline" && f.Type.Kind() == reflect.Struct:
+			keys = append(keys, yamlKeys(f.Type)...)
+		case k != "":
+			keys = append(keys, k)
+		}
+	}
 	return keys
 }
 

@@ -79,13 +79,11 @@ func (c *Config) resolvePaths(dir string) {
 			abs(&c.Inputs[i].File.Path)
 		}
 		if m := c.Inputs[i].MQTT; m != nil {
-			abs(&m.PasswordFile)
-			if m.TLS != nil {
-				abs(&m.TLS.CAFile)
-				abs(&m.TLS.CertFile)
-				abs(&m.TLS.KeyFile)
-			}
+			m.resolvePaths(abs)
 		}
+	}
+	if m := c.Alerts.MQTT; m != nil {
+		m.resolvePaths(abs)
 	}
 	for i := range c.Plugins {
 		abs(&c.Plugins[i].Path)

@@ -13,12 +13,13 @@ import (
 	"github.com/pynomaly/pynomaly/agent/payload"
 )
 
-// MQTTInput subscribes to an MQTT v5 broker.
-type MQTTInput struct {
+// MQTTConnection says how to reach an MQTT v5 broker.
+type MQTTConnection struct {
 	// Brokers are tried in turn: mqtt://host[:1883], mqtts://host[:8883].
 	Brokers []string `yaml:"brokers"`
 	// ClientID identifies the session at the broker; default
-	// pynomaly-<agent id>-<input name>. Two agents must not share one.
+	// pynomaly-<agent id>-<input name> (pynomaly-<agent id>-alerts for
+	// the alert output). Two agents must not share one.
 	ClientID string `yaml:"client_id"`
 	Username string `yaml:"username"`
 	// Password, or PasswordFile to read it from (not both).
@@ -26,6 +27,59 @@ type MQTTInput struct {
 	PasswordFile string        `yaml:"password_file"`
 	TLS          *MQTTTLS      `yaml:"tls,omitempty"`
 	KeepAlive    time.Duration `yaml:"keep_alive"`
+}
+
+// Alerts says where alerts go besides the control plane.
+type Alerts struct {
+	// MQTT publishes every alert as it is raised to a local broker, so
+	// equipment on site can react even while the uplink is down. Best
+	// effort: the control plane remains the durable record.
+	MQTT *MQTTOutput `yaml:"mqtt,omitempty"`
+}
+
+// MQTTOutput publishes alerts to an MQTT broker.
+type MQTTOutput struct {
+	MQTTConnection `yaml:",inline"`
+	// Topic to publish to; default pynomaly/alerts/<agent id>.
+	Topic string `yaml:"topic"`
+	// QoS 0, 1 (default) or 2.
+	QoS *int `yaml:"qos"`
+	// Queue holds alerts while the broker is unreachable; default 1000.
+	// When it is full, new alerts are not published locally, and counted.
+	Queue int `yaml:"queue"`
+}
+
+func (o *MQTTOutput) validate(key, agentID string) []error {
+	if o.ClientID == "" {
+		o.ClientID = "pynomaly-" + agentID + "-alerts"
+	}
+	errs := o.MQTTConnection.validate(key)
+	add := func(format string, args ...any) { errs = append(errs, fmt.Errorf(key+"."+format, args...)) }
+	if o.Topic == "" {
+		o.Topic = "pynomaly/alerts/" + agentID
+	}
+	if strings.ContainsAny(o.Topic, "+#") {
+		add("topic: %q cannot contain wildcards", o.Topic)
+	}
+	if o.QoS == nil {
+		q := DefaultMQTTQoS
+		o.QoS = &q
+	}
+	if *o.QoS < 0 || *o.QoS > 2 {
+		add("qos: %d, want 0, 1 or 2", *o.QoS)
+	}
+	if o.Queue == 0 {
+		o.Queue = 1000
+	}
+	if o.Queue < 1 {
+		add("queue: %d, want at least 1", o.Queue)
+	}
+	return errs
+}
+
+// MQTTInput subscribes to an MQTT v5 broker.
+type MQTTInput struct {
+	MQTTConnection `yaml:",inline"`
 	// SessionExpiry keeps the session (subscriptions, unacknowledged QoS
 	// ≥ 1 messages) at the broker this long after a disconnect, so a
 	// restarted agent gets what it missed; default 1h; 0 ends it with the
@@ -99,29 +153,8 @@ const (
 )
 
 func (m *MQTTInput) validate(key string) []error {
-	var errs []error
+	errs := m.MQTTConnection.validate(key)
 	add := func(format string, args ...any) { errs = append(errs, fmt.Errorf(key+"."+format, args...)) }
-	if len(m.Brokers) == 0 {
-		add("brokers: at least one broker URL is required (e.g. mqtt://127.0.0.1:1883)")
-	}
-	for i, b := range m.Brokers {
-		scheme, _, ok := strings.Cut(b, "://")
-		switch {
-		case !ok:
-			add("brokers[%d]: %q is not a URL (e.g. mqtt://broker:1883)", i, b)
-		case !strings.Contains(" mqtt tcp mqtts ssl tls ", " "+strings.ToLower(scheme)+" "):
-			add("brokers[%d]: scheme %q: want mqtt or mqtts (MQTT over WebSocket is not supported)", i, scheme)
-		}
-	}
-	if m.Password != "" && m.PasswordFile != "" {
-		add("password: set password or password_file, not both")
-	}
-	if m.KeepAlive == 0 {
-		m.KeepAlive = DefaultMQTTKeepAlive
-	}
-	if m.KeepAlive < time.Second || m.KeepAlive > 65535*time.Second {
-		add("keep_alive: %s out of range: 1s to 18h12m15s", m.KeepAlive)
-	}
 	if m.SessionExpiry == nil {
 		d := DefaultMQTTSessionExpiry
 		m.SessionExpiry = &d
@@ -170,6 +203,34 @@ func (m *MQTTInput) validate(key string) []error {
 	if _, err := m.Templates(); err != nil {
 		errs = append(errs, fmt.Errorf("%s.%w", key, err))
 	}
+	return errs
+}
+
+// validate checks the connection settings and fills their defaults.
+func (m *MQTTConnection) validate(key string) []error {
+	var errs []error
+	add := func(format string, args ...any) { errs = append(errs, fmt.Errorf(key+"."+format, args...)) }
+	if len(m.Brokers) == 0 {
+		add("brokers: at least one broker URL is required (e.g. mqtt://127.0.0.1:1883)")
+	}
+	for i, b := range m.Brokers {
+		scheme, _, ok := strings.Cut(b, "://")
+		switch {
+		case !ok:
+			add("brokers[%d]: %q is not a URL (e.g. mqtt://broker:1883)", i, b)
+		case !strings.Contains(" mqtt tcp mqtts ssl tls ", " "+strings.ToLower(scheme)+" "):
+			add("brokers[%d]: scheme %q: want mqtt or mqtts (MQTT over WebSocket is not supported)", i, scheme)
+		}
+	}
+	if m.Password != "" && m.PasswordFile != "" {
+		add("password: set password or password_file, not both")
+	}
+	if m.KeepAlive == 0 {
+		m.KeepAlive = DefaultMQTTKeepAlive
+	}
+	if m.KeepAlive < time.Second || m.KeepAlive > 65535*time.Second {
+		add("keep_alive: %s out of range: 1s to 18h12m15s", m.KeepAlive)
+	}
 	if _, err := m.TLSConfig(); err != nil {
 		add("tls: %v", err)
 	}
@@ -214,8 +275,18 @@ func (p MQTTPayload) Parser() (*payload.Parser, error) {
 	return payload.NewParser(o)
 }
 
+// resolvePaths makes the connection's file paths absolute with abs.
+func (m *MQTTConnection) resolvePaths(abs func(*string)) {
+	abs(&m.PasswordFile)
+	if m.TLS != nil {
+		abs(&m.TLS.CAFile)
+		abs(&m.TLS.CertFile)
+		abs(&m.TLS.KeyFile)
+	}
+}
+
 // TLSConfig builds the TLS configuration, nil when the section is absent.
-func (m *MQTTInput) TLSConfig() (*tls.Config, error) {
+func (m *MQTTConnection) TLSConfig() (*tls.Config, error) {
 	t := m.TLS
 	if t == nil {
 		return nil, nil
@@ -245,7 +316,7 @@ func (m *MQTTInput) TLSConfig() (*tls.Config, error) {
 }
 
 // MQTTPassword returns the password, read from PasswordFile if set.
-func (m *MQTTInput) MQTTPassword() (string, error) {
+func (m *MQTTConnection) MQTTPassword() (string, error) {
 	if m.PasswordFile == "" {
 		return m.Password, nil
 	}

@@ -47,6 +47,9 @@ func (c *Config) Validate() error {
 	errs = append(errs, c.validatePlugins()...)
 	errs = append(errs, c.validateDetectors()...)
 	errs = append(errs, c.Decision.validate()...)
+	if c.Alerts.MQTT != nil {
+		errs = append(errs, c.Alerts.MQTT.validate("alerts.mqtt", c.Agent.ID)...)
+	}
 	return errors.Join(errs...)
 }
 

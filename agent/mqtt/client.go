@@ -229,6 +229,16 @@ func (c *Client) LastError() string {
 	return s
 }
 
+// Publish sends a message, waiting for the connection and, at QoS ≥ 1,
+// for the broker's acknowledgement, until ctx ends.
+func (c *Client) Publish(ctx context.Context, topic string, payload []byte, qos byte) error {
+	if err := c.cm.AwaitConnection(ctx); err != nil {
+		return err
+	}
+	_, err := c.cm.Publish(ctx, &paho.Publish{Topic: topic, Payload: payload, QoS: qos})
+	return err
+}
+
 // AwaitConnection waits until the client is connected or ctx ends.
 func (c *Client) AwaitConnection(ctx context.Context) error { return c.cm.AwaitConnection(ctx) }
 
@@ -260,6 +270,9 @@ func (c *Client) connected(cm *autopaho.ConnectionManager, ack *paho.Connack) {
 }
 
 func (c *Client) subscribe(cm *autopaho.ConnectionManager) {
+	if len(c.opts.Subscriptions) == 0 {
+		return // a publisher
+	}
 	subs := make([]paho.SubscribeOptions, len(c.opts.Subscriptions))
 	for i, s := range c.opts.Subscriptions {
 		subs[i] = paho.SubscribeOptions{Topic: s.Filter, QoS: s.QoS}

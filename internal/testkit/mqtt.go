@@ -4,11 +4,13 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"sync"
 	"testing"
 
 	mochi "github.com/mochi-mqtt/server/v2"
 	"github.com/mochi-mqtt/server/v2/hooks/auth"
 	"github.com/mochi-mqtt/server/v2/listeners"
+	"github.com/mochi-mqtt/server/v2/packets"
 )
 
 // MQTTBroker is an embedded MQTT v5 broker (mochi-mqtt) on a loopback
@@ -107,4 +109,25 @@ func (b *MQTTBroker) Dropped() int64 { return b.srv.Info.InflightDropped }
 func (b *MQTTBroker) Subscribed(id, topic string) bool {
 	_, ok := b.srv.Topics.Subscribers(topic).Subscriptions[id]
 	return ok
+}
+
+// Collect subscribes the broker's inline client to filter; the function
+// it returns gives the payloads received so far, in order.
+func (b *MQTTBroker) Collect(filter string) func() [][]byte {
+	b.t.Helper()
+	var mu sync.Mutex
+	var got [][]byte
+	err := b.srv.Subscribe(filter, 1, func(_ *mochi.Client, _ packets.Subscription, pk packets.Packet) {
+		mu.Lock()
+		defer mu.Unlock()
+		got = append(got, append([]byte(nil), pk.Payload...))
+	})
+	if err != nil {
+		b.t.Fatalf("subscribe %s: %v", filter, err)
+	}
+	return func() [][]byte {
+		mu.Lock()
+		defer mu.Unlock()
+		return append([][]byte(nil), got...)
+	}
 }

@@ -3,6 +3,7 @@ package e2e
 import (
 	"fmt"
 	"math"
+	"path/filepath"
 	"slices"
 	"testing"
 	"time"
@@ -117,4 +118,37 @@ func TestMQTTAgentKilled(t *testing.T) {
 	testkit.WaitFor(t, settle, "all alerts after the restart", countIs(cp, len(want)))
 	time.Sleep(time.Second) // any duplicate would arrive now
 	checkExactly(t, cp.alerts(), want)
+}
+
+// TestLocalAlertTopic: with the control plane unreachable, alerts still
+// reach equipment on site through the local MQTT alert topic.
+func TestLocalAlertTopic(t *testing.T) {
+	b := testkit.StartMQTTBroker(t, nil)
+	got := b.Collect("site/alerts")
+	cp := newControlPlane(t) // never started: the uplink is down
+	csv := filepath.Join(t.TempDir(), "line.csv")
+	writeCSV(t, csv, rows(0, 350))
+	a := newAgent(t, agentSpec{id: "edge-local", natsURL: cp.natsURL(), csv: csv, extraYML: fmt.Sprintf(`alerts:
+  mqtt:
+    brokers: [%s]
+    topic: site/alerts
+`, b.URL())})
+	a.start()
+	want := expectedIDs("edge-local", 0, 350)
+	testkit.WaitFor(t, settle, "alerts on the local topic", func() bool { return len(got()) >= len(want) })
+	var ids []string
+	for _, p := range got() {
+		al, err := protocol.DecodeAlert(p)
+		if err != nil {
+			t.Fatalf("local alert %q: %v", p, err)
+		}
+		ids = append(ids, al.ID)
+	}
+	slices.Sort(ids)
+	if !slices.Equal(ids, want) {
+		t.Errorf("local alerts %v, want %v", ids, want)
+	}
+	if n := a.metric("pynomaly_agent_alerts_local_published_total"); n != float64(len(want)) {
+		t.Errorf("alerts_local_published_total = %v, want %d", n, len(want))
+	}
 }
