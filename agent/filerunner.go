@@ -2,9 +2,6 @@ package agent
 
 import (
 	"context"
-	"errors"
-	"io"
-	"slices"
 	"time"
 
 	"github.com/pynomaly/pynomaly/agent/config"
@@ -20,25 +17,37 @@ import (
 const InputLabel = "input"
 
 const (
-	// batchRows bounds one transaction; rate-limited inputs use smaller ones.
+	// batchRows bounds what one file gives to one transaction;
+	// rate-limited inputs use smaller batches.
 	batchRows = 512
-	// pollInterval is how often a followed file, or a missing one, is re-checked.
+	// pollInterval is how often followed files are checked for new lines.
 	pollInterval = 250 * time.Millisecond
+	// scanInterval is how often the path is looked at again for new,
+	// rotated or vanished files.
+	scanInterval = time.Second
 	retryOpen    = 5 * time.Second
 )
 
-// fileRunner reads one file input, scores it and commits each batch with
-// its position.
-type fileRunner struct{ runnerBase }
-
-func (a *Agent) newFileRunner(in config.Input, ob *outbox.Store, pm *pipeline.Metrics) *fileRunner {
-	return &fileRunner{a.newRunnerBase(in, ob, pm)}
+// fileRunner reads one file input: the file at its path, or every file its
+// pattern matches, each followed through truncation and rotation (see
+// tailer). Each batch is committed with the position of the file it came
+// from.
+type fileRunner struct {
+	runnerBase
+	// scanned is set after the first look at the path: files found then
+	// may start at their end (read_from: end); later ones never do.
+	scanned bool
 }
 
-// Run reads until ctx ends (follow mode) or the file is done. Whatever
-// goes wrong with the input — the file missing, unreadable, truncated, a
-// commit failing, its detector plugin down — marks the input failed and is
-// retried from the last checkpoint: an unattended agent must not exit, nor
+func (a *Agent) newFileRunner(in config.Input, ob *outbox.Store, pm *pipeline.Metrics) *fileRunner {
+	return &fileRunner{runnerBase: a.newRunnerBase(in, ob, pm)}
+}
+
+// Run reads until ctx ends (follow mode) or the files are done. Whatever
+// goes wrong with the input as a whole — a commit failing, its detector
+// plugin down — marks the input failed and is retried from the last
+// checkpoints; a problem with one file (missing, unreadable, a bad header)
+// is retried for that file alone. An unattended agent must not exit, nor
 // stop its other inputs, because one file misbehaves.
 func (r *fileRunner) Run(ctx context.Context) error {
 	for ctx.Err() == nil {
@@ -54,128 +63,30 @@ func (r *fileRunner) Run(ctx context.Context) error {
 }
 
 func (r *fileRunner) runOnce(ctx context.Context) error {
-	pf, err := newPipelineFactory(r.src)
+	t, err := r.newTailer()
 	if err != nil {
 		return err
 	}
-	defer pf.closeInstances()
-	rd, source, err := r.open()
-	if err != nil {
-		return err
-	}
-	defer func() { _ = rd.Close() }()
-	return r.consume(ctx, rd, source, pf)
-}
-
-// open opens the file and resumes from its checkpoint when the checkpoint
-// belongs to this very file; a different file starts from the beginning.
-func (r *fileRunner) open() (*input.Reader, string, error) {
-	fc := r.cfg.File
-	format, err := input.ParseFormat(fc.Format)
-	if err != nil {
-		return nil, "", err
-	}
-	rd, err := input.OpenFile(fc.Path, input.FileOptions{
-		Format: format, TimestampField: fc.TimestampColumn, Fields: fc.Columns,
-		Separator: fc.SeparatorRune(), Follow: fc.Follow,
-	})
-	if err != nil {
-		return nil, "", err
-	}
-	source, err := r.resume(rd)
-	if err != nil {
-		_ = rd.Close()
-		return nil, "", err
-	}
-	return rd, source, nil
-}
-
-func (r *fileRunner) resume(rd *input.Reader) (string, error) {
-	fi, err := rd.Stat()
-	if err != nil {
-		return "", err
-	}
-	source := sourceID(r.cfg.File.Path, fi)
-	pos, ok, err := r.ob.Checkpoint(r.cfg.Name)
-	if err != nil || !ok {
-		return source, err
-	}
-	if pos.Source != "" && pos.Source != source {
-		r.logger.Warn("input file is not the one checkpointed (path changed or file replaced); reading it from the start",
-			"checkpoint", pos.Source, "file", source)
-		return source, nil
-	}
-	err = rd.Resume(pos.Offset, pos.Line)
-	if errors.Is(err, input.ErrTruncated) {
-		r.logger.Warn("file is shorter than the checkpoint (truncated or replaced); reading it from the start", "offset", pos.Offset)
-		return source, rd.Resume(0, 0)
-	}
-	if err == nil {
-		r.logger.Info("resuming input", "line", pos.Line, "offset", pos.Offset)
-	}
-	return source, err
-}
-
-func (r *fileRunner) consume(ctx context.Context, rd *input.Reader, source string, pf *pipelineFactory) error {
-	r.a.health.set(r.cfg.Name, protocol.HealthOK, nil)
-	var p *pipeline.Pipeline
-	var fields []string
+	defer t.close()
 	pace := newPacer(r.cfg.File.Rate)
 	for ctx.Err() == nil {
-		b, err := rd.Next(pace.batch(batchRows))
-		switch {
-		case errors.Is(err, io.EOF):
-			if !r.cfg.File.Follow {
-				r.logger.Info("input finished", "path", r.cfg.File.Path)
-				return nil
-			}
+		if time.Since(t.lastScan) >= scanInterval {
+			t.scan()
+		}
+		rows, err := t.round(pace.batch(batchRows))
+		if err != nil {
+			return err
+		}
+		if !r.cfg.File.Follow && t.finished() {
+			r.logger.Info("input finished", "path", r.cfg.File.Path)
+			return nil
+		}
+		if rows == 0 {
 			sleep(ctx, pollInterval)
 			continue
-		case errors.Is(err, input.ErrTruncated): // copytruncate rotation
-			r.logger.Warn("file was truncated; reading it from the start", "path", r.cfg.File.Path)
-			if err := rd.Resume(0, 0); err != nil {
-				return err
-			}
-			continue
-		case err != nil:
-			return err
 		}
-		// The CSV header may arrive after the agent started (follow mode):
-		// series exist only once the columns are known.
-		if p == nil || !slices.Equal(fields, rd.Fields()) {
-			pf.closeInstances()
-			fields = slices.Clone(rd.Fields())
-			p = r.newPipeline(fields, pf)
-		}
-		if err := r.process(p, pf, b, source); err != nil {
-			return err
-		}
-		pace.wait(ctx, len(b.Records)+len(b.Bad))
+		pace.wait(ctx, rows)
 	}
-	return nil
-}
-
-// process scores a batch and commits its entries, state and position in
-// one transaction; not if its detector plugin was lost on the way, as
-// points would be missing.
-func (r *fileRunner) process(p *pipeline.Pipeline, pf *pipelineFactory, b input.Batch, source string) error {
-	res, err := p.Process(b.Records)
-	if err == nil {
-		err = pf.Lost()
-	}
-	if err != nil {
-		return err
-	}
-	pos := outbox.Position{Offset: b.Offset, Line: b.Line, Source: source}
-	err = r.ob.Commit(outbox.Commit{Entries: res.Entries, Input: r.cfg.Name, Position: pos, States: res.States})
-	if err != nil {
-		return err
-	}
-	r.a.alertOut.send(res.Entries)
-	// Counted once committed: a failed batch is read again.
-	r.countBad(b.Bad, "record")
-	r.a.metrics.records.WithLabelValues(r.cfg.Name).Add(float64(len(b.Records)))
-	r.a.metrics.alerts.WithLabelValues(r.cfg.Name).Add(float64(res.Alerts))
 	return nil
 }
 
@@ -186,6 +97,17 @@ func sleep(ctx context.Context, d time.Duration) {
 	case <-ctx.Done():
 	case <-t.C:
 	}
+}
+
+// fileOptions are the reader options of the input's files.
+func (r *fileRunner) fileOptions() (input.FileOptions, error) {
+	fc := r.cfg.File
+	format, err := input.ParseFormat(fc.Format)
+	if err != nil {
+		return input.FileOptions{}, err
+	}
+	return input.FileOptions{Format: format, TimestampField: fc.TimestampColumn, Fields: fc.Columns,
+		Separator: fc.SeparatorRune(), Follow: fc.Follow}, nil
 }
 
 // streamable returns f as a streaming detector. Built-in batch detectors

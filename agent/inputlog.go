@@ -37,10 +37,16 @@ func (a *Agent) newRunnerBase(in config.Input, ob *outbox.Store, pm *pipeline.Me
 // newPipeline returns the pipeline of the input's series. fields are the
 // value names of records that bring none of their own.
 func (r *runnerBase) newPipeline(fields []string, pf *pipelineFactory) *pipeline.Pipeline {
+	return r.newPipelineWith(fields, pf, nil)
+}
+
+// newPipelineWith is newPipeline with more labels on every series.
+func (r *runnerBase) newPipelineWith(fields []string, pf *pipelineFactory, extra map[string]string) *pipeline.Pipeline {
 	labels := maps.Clone(r.cfg.Labels)
 	if labels == nil {
 		labels = map[string]string{}
 	}
+	maps.Copy(labels, extra)
 	// Two inputs with the same columns and labels would otherwise make the
 	// same series and the same alert ids, and one would hide the other.
 	labels[InputLabel] = r.cfg.Name

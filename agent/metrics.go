@@ -10,9 +10,13 @@ type inputMetrics struct {
 	records *prometheus.CounterVec
 	errors  *prometheus.CounterVec
 	alerts  *prometheus.CounterVec
+	bytes   *prometheus.CounterVec
 	// MQTT inputs only.
-	messages, bytes, reconnects, dropped, redelivered *prometheus.CounterVec
-	lag, queue                                        *prometheus.GaugeVec
+	messages, reconnects, dropped, redelivered *prometheus.CounterVec
+	lag, queue                                 *prometheus.GaugeVec
+	// File inputs only.
+	rotations     *prometheus.CounterVec
+	files, behind *prometheus.GaugeVec
 }
 
 func newInputMetrics(reg prometheus.Registerer) (*inputMetrics, error) {
@@ -37,13 +41,17 @@ func newInputMetrics(reg prometheus.Registerer) (*inputMetrics, error) {
 		return prometheus.NewGaugeVec(prometheus.GaugeOpts{Name: name, Help: help}, []string{"input"})
 	}
 	m.messages = counter("pynomaly_agent_input_messages_total", "MQTT messages received, scored (or found unusable), committed and acknowledged, by input.")
-	m.bytes = counter("pynomaly_agent_input_bytes_total", "Payload bytes of the messages counted in pynomaly_agent_input_messages_total, by input.")
+	m.bytes = counter("pynomaly_agent_input_bytes_total", "Bytes consumed, by input: MQTT payload bytes of the messages counted in pynomaly_agent_input_messages_total, or bytes of file lines read, scored and committed.")
 	m.reconnects = counter("pynomaly_agent_input_connects_total", "Connections made to the MQTT broker, the first included, by input.")
 	m.dropped = counter("pynomaly_agent_input_dropped_total", "MQTT messages discarded because the input's queue was full (overflow: drop), by input.")
 	m.redelivered = counter("pynomaly_agent_input_redelivered_total", "MQTT messages the broker sent again that were already committed (after a crash or a lost connection): acknowledged, not scored twice, by input.")
 	m.lag = gauge("pynomaly_agent_input_lag_seconds", "Time from receiving the oldest message of the last committed batch to its commit, by input.")
 	m.queue = gauge("pynomaly_agent_input_queue", "MQTT messages received and waiting to be scored, by input.")
-	for _, c := range []prometheus.Collector{m.records, m.errors, m.alerts, m.messages, m.bytes, m.reconnects, m.dropped, m.redelivered, m.lag, m.queue} {
+	m.rotations = counter("pynomaly_agent_input_rotations_total", "Files of a file input found rotated (renamed or removed) or truncated while being read, by input.")
+	m.files = gauge("pynomaly_agent_input_files", "Files a file input has open, rotated ones still being read included, by input.")
+	m.behind = gauge("pynomaly_agent_input_behind_bytes", "Bytes written to a file input's open files and not yet read, by input (checked every second).")
+	for _, c := range []prometheus.Collector{m.records, m.errors, m.alerts, m.messages, m.bytes, m.reconnects, m.dropped, m.redelivered,
+		m.lag, m.queue, m.rotations, m.files, m.behind} {
 		if err := reg.Register(c); err != nil {
 			return nil, fmt.Errorf("agent: register metrics: %w", err)
 		}

@@ -3,6 +3,7 @@
 package config
 
 import (
+	"strings"
 	"time"
 
 	"github.com/pynomaly/pynomaly/agent/decision"
@@ -71,8 +72,11 @@ type Input struct {
 	Detector *Detector `yaml:"detector,omitempty"`
 }
 
-// FileInput reads a CSV or JSON-lines file.
+// FileInput reads CSV or JSON-lines files.
 type FileInput struct {
+	// Path of the file, or a glob pattern (*, ?, [a-z], as in Go's
+	// path/filepath.Match; no **) for every file it matches, now and
+	// later. Series of a pattern's files get the label file=<path>.
 	Path   string `yaml:"path"`
 	Format string `yaml:"format"` // csv (default) or jsonl
 	// TimestampColumn holds the sample time; default "timestamp".
@@ -84,10 +88,33 @@ type FileInput struct {
 	// Follow keeps reading data appended to the file (like tail -f);
 	// otherwise the input stops at the end of the file.
 	Follow bool `yaml:"follow"`
+	// ReadFrom says where a followed file that has no checkpoint yet is
+	// first read from: beginning (default) or end, to score only new
+	// lines. Files that appear while the agent runs are read from their
+	// beginning either way.
+	ReadFrom string `yaml:"read_from"`
+	// RotateWait is how long a followed file that was rotated (renamed or
+	// removed) is still read after it stops growing, for writers that
+	// finish their last lines before reopening; default 5s. The file now
+	// at the path is read after it.
+	RotateWait time.Duration `yaml:"rotate_wait"`
 	// Rate limits rows per second (replaying a recording in real time);
 	// 0 reads as fast as detection keeps up.
 	Rate float64 `yaml:"rate"`
 }
+
+// The values of FileInput.ReadFrom.
+const (
+	ReadFromBeginning = "beginning"
+	ReadFromEnd       = "end"
+)
+
+// FileLabel is the label of the series of a file input whose path is a
+// glob pattern: the path of the file they come from.
+const FileLabel = "file"
+
+// IsGlob reports whether Path is a pattern rather than a file name.
+func (f *FileInput) IsGlob() bool { return strings.ContainsAny(f.Path, "*?[") }
 
 // Detector picks the detector and its parameters.
 type Detector struct {

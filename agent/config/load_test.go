@@ -30,9 +30,10 @@ func TestLoadGood(t *testing.T) {
 		Inputs: []config.Input{
 			{Name: "machine", Labels: map[string]string{"site": "plant-a"}, File: &config.FileInput{
 				Path: filepath.Join(dir, "machine.csv"), Format: "csv", TimestampColumn: "timestamp",
-				Columns: []string{"temperature", "pressure"}, Separator: ";", Follow: true, Rate: 50}},
+				Columns: []string{"temperature", "pressure"}, Separator: ";", Follow: true, Rate: 50,
+				ReadFrom: "end", RotateWait: 2 * time.Second}},
 			{Name: "events", File: &config.FileInput{Path: "/var/log/events.jsonl", Format: "jsonl",
-				TimestampColumn: "ts", Columns: []string{"latency"}}, Detector: &config.Detector{Type: "spike"}},
+				TimestampColumn: "ts", Columns: []string{"latency"}, ReadFrom: "beginning", RotateWait: 5 * time.Second}, Detector: &config.Detector{Type: "spike"}},
 		},
 		Detector: config.Detector{Type: "zscore", Params: map[string]string{"window": "128", "min_samples": "16"}},
 		// consecutive and clear_after are unset in the file: defaults.

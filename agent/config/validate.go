@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"math"
 	"os"
+	"path/filepath"
 	"strings"
 	"time"
 
@@ -129,6 +130,9 @@ func (c *Config) validateInputs() []error {
 			errs = append(errs, fmt.Errorf("%s: both file: and mqtt: set; an input has one type (make two inputs)", key))
 		case in.File != nil:
 			errs = append(errs, in.File.validate(key+".file")...)
+			if _, ok := in.Labels[FileLabel]; ok && in.File.IsGlob() {
+				errs = append(errs, fmt.Errorf("%s.labels: \"file\" is reserved: the series of a path pattern are labelled with their file", key))
+			}
 		default:
 			if in.MQTT.ClientID == "" {
 				in.MQTT.ClientID = "pynomaly-" + c.Agent.ID + "-" + in.Name
@@ -143,6 +147,26 @@ func (f *FileInput) validate(key string) []error {
 	var errs []error
 	if f.Path == "" {
 		errs = append(errs, fmt.Errorf("%s.path: must be set", key))
+	}
+	if _, err := filepath.Match(f.Path, ""); err != nil {
+		errs = append(errs, fmt.Errorf("%s.path: %q is not a valid pattern: %v", key, f.Path, err))
+	}
+	switch f.ReadFrom {
+	case "":
+		f.ReadFrom = ReadFromBeginning
+	case ReadFromBeginning:
+	case ReadFromEnd:
+		if !f.Follow {
+			errs = append(errs, fmt.Errorf("%s.read_from: end needs follow: true (a file read once from its end gives nothing)", key))
+		}
+	default:
+		errs = append(errs, fmt.Errorf("%s.read_from: %q is not one of beginning, end", key, f.ReadFrom))
+	}
+	switch {
+	case f.RotateWait == 0:
+		f.RotateWait = 5 * time.Second
+	case f.RotateWait < 0:
+		errs = append(errs, fmt.Errorf("%s.rotate_wait: %s is negative", key, f.RotateWait))
 	}
 	if f.Format == "" {
 		f.Format = string(input.FormatCSV)

@@ -15,6 +15,11 @@ type Commit struct {
 	Input string
 	// Position is where the input continues after this batch.
 	Position Position
+	// Checkpoints are more positions to store, by key: an input reading
+	// several files keeps one per file (see CheckpointsWithPrefix).
+	Checkpoints map[string]Position
+	// DropCheckpoints are checkpoint keys to remove.
+	DropCheckpoints []string
 	// States maps a caller-chosen key to the state bytes to store under it.
 	States map[string][]byte
 	// Deletes are state keys to remove.
@@ -41,6 +46,16 @@ func (s *Store) Commit(c Commit) error {
 		cp := tx.Bucket(bucketCheckpoints)
 		if c.Input != "" {
 			if err := cp.Put(inputKey(c.Input), c.Position.encode()); err != nil {
+				return err
+			}
+		}
+		for k, p := range c.Checkpoints {
+			if err := cp.Put(inputKey(k), p.encode()); err != nil {
+				return err
+			}
+		}
+		for _, k := range c.DropCheckpoints {
+			if err := cp.Delete(inputKey(k)); err != nil {
 				return err
 			}
 		}
@@ -85,6 +100,26 @@ func (s *Store) Checkpoint(input string) (pos Position, ok bool, err error) {
 		return nil
 	})
 	return pos, ok, err
+}
+
+// CheckpointsWithPrefix returns the positions committed under keys that
+// start with prefix, by key.
+func (s *Store) CheckpointsWithPrefix(prefix string) (map[string]Position, error) {
+	out := make(map[string]Position)
+	err := s.db.View(func(tx *bolt.Tx) error {
+		c := tx.Bucket(bucketCheckpoints).Cursor()
+		p := inputKey(prefix)
+		for k, v := c.Seek(p); k != nil && bytes.HasPrefix(k, p); k, v = c.Next() {
+			key := string(k[len("input/"):])
+			pos, err := decodePosition(v)
+			if err != nil {
+				return fmt.Errorf("checkpoint %q: %w", key, err)
+			}
+			out[key] = pos
+		}
+		return nil
+	})
+	return out, err
 }
 
 // State returns a copy of the state stored under key, or nil.

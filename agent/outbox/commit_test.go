@@ -92,6 +92,26 @@ func TestStatesWithPrefixAndDeletes(t *testing.T) {
 	}
 }
 
+func TestCheckpointsWithPrefixAndDrops(t *testing.T) {
+	s := openStore(t, "")
+	one := outbox.Position{Offset: 10, Line: 2, Source: "/d/a.csv@1:7#0badf00d"}
+	two := outbox.Position{Offset: 20, Line: 3, Source: "/d/b.csv@1:8"}
+	mustCommit(t, s, outbox.Commit{Input: "logs", Position: outbox.Position{Offset: 1},
+		Checkpoints: map[string]outbox.Position{"logs/1:7": one, "logs/1:8": two, "logs2/1:9": two}})
+	got, err := s.CheckpointsWithPrefix("logs/")
+	if err != nil || len(got) != 2 || got["logs/1:7"] != one || got["logs/1:8"] != two {
+		t.Fatalf("CheckpointsWithPrefix(logs/) = %+v, %v; want the two logs/ files", got, err)
+	}
+	mustCommit(t, s, outbox.Commit{DropCheckpoints: []string{"logs/1:7", "logs", "never-there"}})
+	got, _ = s.CheckpointsWithPrefix("logs")
+	if len(got) != 2 || got["logs/1:8"] != two || got["logs2/1:9"] != two {
+		t.Errorf("after dropping logs/1:7 and logs: %+v", got)
+	}
+	if _, ok, _ := s.Checkpoint("logs"); ok {
+		t.Error("dropped checkpoint logs is still there")
+	}
+}
+
 // TestCommitIsAtomic: a commit that fails part way leaves no entries, no
 // checkpoint and no state behind, so a batch is either all there or not.
 func TestCommitIsAtomic(t *testing.T) {

@@ -128,8 +128,15 @@ func checkOutbox(t *testing.T, path, data string) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if pos, ok, err := ob.Checkpoint("machine"); err != nil || !ok || pos.Offset != fi.Size() || pos.Line != 201 || !strings.HasPrefix(pos.Source, data+"@") {
-		t.Errorf("checkpoint = %+v, %v, %v; want offset %d, line 201, source %s@…", pos, ok, err, fi.Size(), data)
+	// One checkpoint per file, keyed by the file's identity.
+	cps, err := ob.CheckpointsWithPrefix("machine/")
+	if err != nil || len(cps) != 1 {
+		t.Fatalf("checkpoints of input machine = %+v, %v; want one", cps, err)
+	}
+	for _, pos := range cps {
+		if pos.Offset != fi.Size() || pos.Line != 201 || !strings.HasPrefix(pos.Source, data+"#") {
+			t.Errorf("checkpoint = %+v; want offset %d, line 201, source %s#…", pos, fi.Size(), data)
+		}
 	}
 }
 
