@@ -449,6 +449,8 @@ func (t *tailer) round(limit int) (int, error) {
 			c.Entries = append(c.Entries, res.Entries...)
 			maps.Copy(c.States, res.States)
 			alerts += res.Alerts
+			bad = append(bad, res.Bad...)
+			records -= len(res.Bad)
 		}
 		c.Checkpoints[t.key(f.id)] = pos
 		bad = append(bad, b.Bad...)

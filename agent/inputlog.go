@@ -52,7 +52,7 @@ func (r *runnerBase) newPipelineWith(fields []string, pf *pipelineFactory, extra
 	labels[InputLabel] = r.cfg.Name
 	d := r.a.cfg.Decision
 	return pipeline.New(pipeline.Options{
-		AgentID: r.a.cfg.Agent.ID, Input: r.cfg.Name, Labels: labels, Fields: fields,
+		AgentID: r.a.cfg.Agent.ID, Input: r.cfg.Name, Labels: labels, Fields: fields, Multivariate: r.cfg.Multivariate,
 		Factory: streamable(pf), Decision: d.DecisionOptions(), NewPolicy: d.NewPolicy, Severity: d.Severity,
 		LoadState: r.ob.State, Metrics: r.pm, Logger: r.logger,
 	})

@@ -38,6 +38,9 @@ type mqttRunner struct {
 	// topics caches each topic's labels and their canonical key; reset
 	// when it grows past maxTopics, so a flood of topics cannot grow it.
 	topics map[string]topicLabels
+	// base are the pipeline's own labels (pipeline.Labels), put in every
+	// topic's labels so that its series share the topic's map.
+	base map[string]string
 }
 
 type topicLabels struct {
@@ -168,6 +171,9 @@ func (r *mqttRunner) runOnce(ctx context.Context, c *mqtt.Client) error {
 	}
 	defer pf.closeInstances()
 	p := r.newPipeline(nil, pf) // messages bring their own fields
+	if !maps.Equal(r.base, p.Labels()) {
+		r.base, r.topics = p.Labels(), nil
+	}
 	for ctx.Err() == nil {
 		msgs := r.pending
 		if msgs == nil {
@@ -236,9 +242,10 @@ func (r *mqttRunner) process(p *pipeline.Pipeline, pf *pipelineFactory, msgs []*
 	}
 	name, met := r.cfg.Name, r.a.metrics
 	r.countBad(bad, "message")
+	r.countBad(res.Bad, "sample")
 	met.messages.WithLabelValues(name).Add(float64(len(msgs)))
 	met.bytes.WithLabelValues(name).Add(float64(bytes))
-	met.records.WithLabelValues(name).Add(float64(len(recs)))
+	met.records.WithLabelValues(name).Add(float64(len(recs) - len(res.Bad)))
 	met.alerts.WithLabelValues(name).Add(float64(res.Alerts))
 	met.redelivered.WithLabelValues(name).Add(float64(len(msgs) - len(fresh)))
 	met.lag.WithLabelValues(name).Set(time.Since(msgs[0].Received).Seconds())
@@ -315,9 +322,10 @@ func (r *mqttRunner) topicLabels(topic string) topicLabels {
 		r.topics = make(map[string]topicLabels)
 	}
 	var tl topicLabels
-	labels := map[string]string{}
+	labels := make(map[string]string, len(r.base)+2)
 	for _, t := range r.templates {
 		if t.Match(topic, labels) {
+			maps.Copy(labels, r.base) // the pipeline's labels win, as it would merge them
 			tl = topicLabels{labels: labels, key: protocol.SeriesName("", labels), ok: true}
 			break
 		}

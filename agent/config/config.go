@@ -68,6 +68,12 @@ type Input struct {
 	Labels map[string]string `yaml:"labels"`
 	File   *FileInput        `yaml:"file"`
 	MQTT   *MQTTInput        `yaml:"mqtt"`
+	// Multivariate makes the values of one record (a CSV row, a JSON line,
+	// an MQTT message) one sample of one series, named after the input,
+	// scored together by a detector that takes several features (hst,
+	// iforest, hbos, pca); alerts then say how much each value contributed.
+	// Default false: every value is a series of its own.
+	Multivariate bool `yaml:"multivariate,omitempty"`
 	// Detector, when set, replaces the top-level detector for this input.
 	Detector *Detector `yaml:"detector,omitempty"`
 }

@@ -40,14 +40,48 @@ func (c *Config) validateDetectors() []error {
 		errs = append(errs, fmt.Errorf("detector: %w", err))
 	}
 	for i, in := range c.Inputs {
-		if in.Detector == nil {
-			continue
+		if in.Detector != nil {
+			if err := c.validateDetector(*in.Detector); err != nil {
+				errs = append(errs, fmt.Errorf("inputs[%d].detector: %w", i, err))
+				continue
+			}
 		}
-		if err := c.validateDetector(*in.Detector); err != nil {
-			errs = append(errs, fmt.Errorf("inputs[%d].detector: %w", i, err))
+		if err := c.checkMultivariate(in); err != nil {
+			errs = append(errs, fmt.Errorf("inputs[%d].multivariate: %w", i, err))
 		}
 	}
 	return errs
+}
+
+// checkMultivariate refuses a multivariate input whose built-in detector
+// scores one value per sample. A plugin's dimensions are known only once
+// it runs: one that refuses the input's fails the input, saying so.
+func (c *Config) checkMultivariate(in Input) error {
+	d := c.InputDetector(in)
+	if _, plugin := c.Plugin(d.Type); !in.Multivariate || plugin {
+		return nil
+	}
+	f, err := detectors.BuildSpec(d.Spec())
+	if err != nil {
+		return nil // reported with the detector
+	}
+	if f.Info().MaxDim == 1 {
+		return fmt.Errorf("detector %s scores one value per sample; use one that takes several (%s, or an ensemble of them)",
+			d.Type, strings.Join(multivariateDetectors(), ", "))
+	}
+	return nil
+}
+
+// multivariateDetectors names the built-in detectors that take samples of
+// several values.
+func multivariateDetectors() []string {
+	var out []string
+	for _, name := range detectors.Names() {
+		if f, err := detectors.BuildSpec(detectors.Spec{Type: name}); err == nil && f.Info().MaxDim != 1 {
+			out = append(out, name)
+		}
+	}
+	return out
 }
 
 func (c *Config) validateDetector(d Detector) error {

@@ -41,6 +41,7 @@ func TestLoadBad(t *testing.T) {
 		{file: "file_read_from_end_once", want: "inputs[0].file.read_from: end needs follow: true"},
 		{file: "file_rotate_wait", want: "inputs[0].file.rotate_wait: -1s is negative"},
 		{file: "file_label_glob", want: `inputs[0].labels: "file" is reserved: the series of a path pattern are labelled with their file`},
+		{file: "multivariate_univariate", want: "inputs[0].multivariate: detector zscore scores one value per sample; use one that takes several (hbos, hst, iforest, pca, or an ensemble of them)"},
 		{file: "no_input_type", want: "inputs[0]: no input type set (add a file: or an mqtt: section)"},
 		{file: "no_file_path", want: "inputs[0].file.path: must be set"},
 		{file: "unknown_format", want: `inputs[0].file.format: unknown input format "xml"`},

@@ -54,6 +54,9 @@ const (
 	ReasonBadTimestamp = "bad_timestamp"
 	// ReasonOversize: a line longer than FileOptions.MaxLineBytes.
 	ReasonOversize = "oversize"
+	// ReasonFields: a multivariate record whose fields are not those of
+	// its series (set by the pipeline, not the reader).
+	ReasonFields = "fields"
 )
 
 // Batch is what one Next call consumed.

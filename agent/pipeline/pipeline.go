@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"log/slog"
 	"maps"
+	"slices"
 	"time"
 
 	"github.com/pynomaly/pynomaly/agent/decision"
@@ -27,7 +28,14 @@ type Options struct {
 	Input  string
 	Labels map[string]string
 	// Fields are the record's value fields; each is its own series.
-	Fields  []string
+	Fields []string
+	// Multivariate makes the values of one record one sample of one
+	// series, named Metric, instead of a series per field. A series'
+	// fields are those of its first record; records with other fields are
+	// skipped (Result.Bad).
+	Multivariate bool
+	// Metric names the series of a multivariate pipeline; default Input.
+	Metric  string
 	Factory sdk.Factory
 	// Decision is the alerting hysteresis. Decision.Threshold is used only
 	// when NewPolicy is nil, as a fixed threshold.
@@ -64,10 +72,14 @@ type Pipeline struct {
 	scores  []float64
 }
 
-// field is a series: a value's name under one set of labels.
+// field is a series: a value's name under one set of labels, or for a
+// multivariate pipeline the metric's.
 type field struct {
 	name, series, stateKey string
 	labels                 map[string]string
+	// names are a multivariate series' fields, in vector order; nil for a
+	// univariate series.
+	names []string
 }
 
 // group is one series' share of a batch, in record order.
@@ -103,20 +115,43 @@ func New(opts Options) *Pipeline {
 	}
 	p := &Pipeline{opts: opts, series: make(map[string]*series), metrics: opts.Metrics.forModel(opts.Factory.Info().Name),
 		dynamic: make(map[string]map[string]*field), groupOf: make(map[*field]int)}
-	for _, name := range opts.Fields {
-		p.static = append(p.static, p.newField(name, opts.Labels))
+	if opts.Metric == "" {
+		opts.Metric = opts.Input
+		p.opts.Metric = opts.Input
+	}
+	switch {
+	case opts.Multivariate && len(opts.Fields) > 0:
+		f := p.newField(opts.Metric, opts.Labels)
+		f.names = opts.Fields
+		p.static = append(p.static, f)
+	case !opts.Multivariate:
+		for _, name := range opts.Fields {
+			p.static = append(p.static, p.newField(name, opts.Labels))
+		}
 	}
 	return p
 }
 
 func (p *Pipeline) newField(name string, labels map[string]string) *field {
-	series := protocol.SeriesName(name, labels)
-	return &field{name: name, series: series, stateKey: p.opts.Input + "/" + series, labels: labels}
+	// The series name is the state key's tail: one string for both, as a
+	// series lives as long as the pipeline.
+	key := p.opts.Input + "/" + protocol.SeriesName(name, labels)
+	return &field{name: name, series: key[len(p.opts.Input)+1:], stateKey: key, labels: labels}
 }
+
+// Labels returns the labels every series carries, Options.Labels; the
+// caller must not modify them. A record whose own Labels hold them all,
+// with the same values, lends its map to its series instead of each series
+// keeping a merged copy: a producer that reuses one map per label set (an
+// MQTT topic's) should put them in it.
+func (p *Pipeline) Labels() map[string]string { return p.opts.Labels }
 
 // Result is what one Process call produced.
 type Result struct {
 	Entries []outbox.Entry
+	// Bad are the records skipped: a multivariate record whose fields are
+	// not its series'.
+	Bad []input.BadRecord
 	// States holds the encoded state of every series the batch changed,
 	// by state key.
 	States map[string][]byte
@@ -128,8 +163,8 @@ type Result struct {
 // detector affordable. It fails only when a series' saved state cannot be
 // loaded or its detector cannot be created.
 func (p *Pipeline) Process(recs []input.Record) (Result, error) {
-	p.group(recs)
 	var res Result
+	p.group(recs, &res)
 	for i := range p.groups {
 		if err := p.scoreGroup(recs, &p.groups[i], &res); err != nil {
 			return Result{}, err
@@ -156,7 +191,7 @@ func (p *Pipeline) Process(recs []input.Record) (Result, error) {
 // order within each. Records without labels or fields of their own take
 // the static series, whose groups come first, in field order, without a
 // map lookup per value.
-func (p *Pipeline) group(recs []input.Record) {
+func (p *Pipeline) group(recs []input.Record, res *Result) {
 	clear(p.groupOf)
 	p.groups = p.groups[:0]
 	for _, f := range p.static {
@@ -165,6 +200,11 @@ func (p *Pipeline) group(recs []input.Record) {
 	for i := range recs {
 		r := &recs[i]
 		if r.Labels == nil && r.Fields == nil {
+			if p.opts.Multivariate {
+				g := &p.groups[0]
+				g.recs, g.xs = append(g.recs, i), append(g.xs, r.Values)
+				continue
+			}
 			for j := range p.static {
 				g := &p.groups[j]
 				g.recs, g.xs = append(g.recs, i), append(g.xs, r.Values[j:j+1])
@@ -176,6 +216,10 @@ func (p *Pipeline) group(recs []input.Record) {
 			names = p.opts.Fields
 		}
 		byName := p.labelled(r)
+		if p.opts.Multivariate {
+			p.groupVector(byName, r, i, names, res)
+			continue
+		}
 		for j, name := range names {
 			f := byName[name]
 			if f == nil {
@@ -190,6 +234,50 @@ func (p *Pipeline) group(recs []input.Record) {
 			g.recs, g.xs = append(g.recs, i), append(g.xs, r.Values[j:j+1])
 		}
 	}
+}
+
+// groupVector adds record i, whose values are named names, to the group of
+// its multivariate series, created with names as its fields. A record
+// with the same fields in another order is reordered; one with other
+// fields is skipped.
+func (p *Pipeline) groupVector(byName map[string]*field, r *input.Record, i int, names []string, res *Result) {
+	f := byName[p.opts.Metric]
+	if f == nil {
+		f = p.newField(p.opts.Metric, mergeLabels(p.opts.Labels, r.Labels))
+		f.names = slices.Clone(names)
+		byName[p.opts.Metric] = f
+	}
+	x := r.Values
+	if !slices.Equal(names, f.names) {
+		if x = reorder(names, r.Values, f.names); x == nil {
+			res.Bad = append(res.Bad, input.BadRecord{Line: r.Line, Reason: input.ReasonFields,
+				Err: fmt.Errorf("fields %v are not series %s's %v", names, f.series, f.names)})
+			return
+		}
+	}
+	gi, ok := p.groupOf[f]
+	if !ok {
+		gi = p.addGroup(f)
+	}
+	g := &p.groups[gi]
+	g.recs, g.xs = append(g.recs, i), append(g.xs, x)
+}
+
+// reorder returns values, named names, in the order of want, or nil when
+// names are not the same set as want.
+func reorder(names []string, values []float64, want []string) []float64 {
+	if len(names) != len(want) {
+		return nil
+	}
+	out := make([]float64, len(want))
+	for i, w := range want {
+		j := slices.Index(names, w)
+		if j < 0 {
+			return nil
+		}
+		out[i] = values[j]
+	}
+	return out
 }
 
 // addGroup appends an empty group for f, reusing the slices of the group
@@ -223,12 +311,32 @@ func (p *Pipeline) labelled(r *input.Record) map[string]*field {
 
 // mergeLabels returns base with extra added; base's labels win, so a
 // message cannot relabel what the configuration set (the input label
-// among them).
+// among them). When one already holds the other, it is returned itself:
+// neither is ever modified, and the series keeps no copy.
 func mergeLabels(base, extra map[string]string) map[string]string {
+	switch {
+	case holds(extra, base):
+		return extra
+	case holds(base, extra):
+		return base
+	}
 	out := make(map[string]string, len(base)+len(extra))
 	maps.Copy(out, extra)
 	maps.Copy(out, base)
 	return out
+}
+
+// holds reports whether m has every label of sub, with the same value.
+func holds(m, sub map[string]string) bool {
+	if m == nil || len(m) < len(sub) {
+		return false
+	}
+	for k, v := range sub {
+		if w, ok := m[k]; !ok || w != v {
+			return false
+		}
+	}
+	return true
 }
 
 // scoreGroup scores a series' values, then decides on the scores in
@@ -283,7 +391,7 @@ func (p *Pipeline) decide(g *group, s *series, recs []input.Record, from int, sc
 		if !s.dec.Step(anomalous, p.opts.Decision) {
 			continue
 		}
-		e, err := p.alert(g.f, &recs[g.recs[from+k]], g.xs[from+k][0], score, t)
+		e, err := p.alert(g.f, s, &recs[g.recs[from+k]], g.xs[from+k], score, t)
 		if err != nil {
 			return err
 		}
@@ -347,7 +455,7 @@ func (p *Pipeline) seriesFor(f *field) (*series, error) {
 }
 
 func (p *Pipeline) newSeries(f *field) (*series, error) {
-	det, err := p.opts.Factory.New(1)
+	det, err := p.opts.Factory.New(max(1, len(f.names)))
 	if err != nil {
 		return nil, fmt.Errorf("series %s: new detector: %w", f.series, err)
 	}

@@ -63,6 +63,14 @@ func TestRunCommands(t *testing.T) {
 	pluginCfg := writeFile(t, dir, "plugins.yaml", agentConfig(dir, "nats://127.0.0.1:4222", "off", data,
 		"plugins:\n  - {name: gone, path: "+missing+"}\n  - {name: plain, path: "+notExec+"}\n"))
 
+	// Inputs of every kind: an MQTT input has no file to look for.
+	kindsCfg := writeFile(t, dir, "kinds.yaml", strings.Replace(agentConfig(dir, "nats://127.0.0.1:4222", "off", data, ""),
+		"detector:", `  - name: plant
+    mqtt: {brokers: ["mqtt://127.0.0.1:1883"], topics: [{filter: plant/#}], payload: {format: number}}
+  - name: logs
+    file: {path: "`+dir+`/nothing-*.csv"}
+detector:`, 1))
+
 	tests := []struct {
 		name    string
 		args    []string
@@ -115,6 +123,10 @@ func TestRunCommands(t *testing.T) {
 		{name: "check-config bad", args: []string{"check-config", "--config", badCfg}, usage: true, wantErr: badCfg + `:21: unknown key "treshold" (did you mean "threshold"?)`},
 		{name: "check-config warns about plugins", args: []string{"check-config", "--config", pluginCfg},
 			wantOut: "warning: plugin gone: stat " + missing + ": no such file or directory (inputs using it will wait for it)\nwarning: plugin plain: " + notExec + " is not an executable file (chmod +x)"},
+		{name: "check-config with an MQTT input and a pattern", args: []string{"check-config", "--config", kindsCfg},
+			wantOut: "configuration OK: agent edge-1, 3 input(s), detector zscore"},
+		{name: "check-config warns about a pattern matching nothing", args: []string{"check-config", "--config", kindsCfg},
+			wantOut: "warning: input logs: no file matches " + dir + "/nothing-*.csv yet (run will wait for one)"},
 		{name: "check-config missing", args: []string{"check-config", "--config", missing}, usage: true, wantErr: missing + ": no such file or directory"},
 		{name: "run bad config", args: []string{"run", "--config", badCfg}, usage: true, wantErr: badCfg + ":21: unknown key"},
 		{name: "run unknown flag", args: []string{"run", "--confg", goodCfg}, usage: true, wantErr: "flag provided but not defined: -confg"},

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
 
 	"github.com/pynomaly/pynomaly/agent"
 	"github.com/pynomaly/pynomaly/agent/config"
@@ -118,8 +119,16 @@ func checkConfig(args []string, stdout, stderr io.Writer) error {
 		fmt.Fprintf(stdout, "warning: %v (run will fail until it exists)\n", err)
 	}
 	for _, in := range cfg.Inputs {
-		if _, err := os.Stat(in.File.Path); err != nil {
-			fmt.Fprintf(stdout, "warning: input %s: %v (run will wait for it)\n", in.Name, err)
+		switch {
+		case in.File == nil: // MQTT: the broker is tried by run
+		case in.File.IsGlob():
+			if m, _ := filepath.Glob(in.File.Path); len(m) == 0 {
+				fmt.Fprintf(stdout, "warning: input %s: no file matches %s yet (run will wait for one)\n", in.Name, in.File.Path)
+			}
+		default:
+			if _, err := os.Stat(in.File.Path); err != nil {
+				fmt.Fprintf(stdout, "warning: input %s: %v (run will wait for it)\n", in.Name, err)
+			}
 		}
 	}
 	for _, p := range cfg.Plugins {

@@ -152,3 +152,50 @@ func TestLocalAlertTopic(t *testing.T) {
 		t.Errorf("alerts_local_published_total = %v, want %d", n, len(want))
 	}
 }
+
+// TestMQTTMultivariate: with multivariate: true the fields of a message are
+// one sample of one series, named after the input, scored by hst; the
+// alert at the control plane carries both values and says the spiked
+// field contributed most.
+func TestMQTTMultivariate(t *testing.T) {
+	b := testkit.StartMQTTBroker(t, nil)
+	cp := newControlPlane(t)
+	cp.start()
+	a := newAgent(t, agentSpec{id: "edge-mv", natsURL: cp.natsURL(), inputsYML: fmt.Sprintf(`inputs:
+  - name: line
+    multivariate: true
+    detector: {type: hst}
+    mqtt:
+      brokers: [%s]
+      topics: [{filter: "plant/+site/+device/telemetry", qos: 1}]
+      payload:
+        timestamp: ts
+        fields: [{path: t, name: temperature}, {path: p, name: pressure}]
+`, b.URL())})
+	a.start()
+	testkit.WaitFor(t, settle, "agent subscribed", func() bool {
+		return b.Subscribed("pynomaly-edge-mv-line", "plant/e2e/pump-1/telemetry")
+	})
+	const spikeAt = 1200
+	for i := range 1500 {
+		temp, pres := 20+math.Sin(float64(i)*0.7), 5+math.Cos(float64(i)*1.3)
+		if i == spikeAt {
+			pres += 50
+		}
+		b.Publish("plant/e2e/pump-1/telemetry",
+			fmt.Appendf(nil, `{"ts": %q, "t": %.4f, "p": %.4f}`, rowTime(i).Format(time.RFC3339), temp, pres), 1)
+	}
+	testkit.WaitFor(t, settle, "1500 messages scored", func() bool {
+		return a.metric(`pynomaly_agent_input_records_total{input="line"}`) == 1500
+	})
+	testkit.WaitFor(t, settle, "the alert at the control plane", countIs(cp, 1))
+	al := cp.alerts()[0]
+	series := protocol.SeriesName("line", map[string]string{"site": "e2e", "device": "pump-1", "input": "line"})
+	if al.Series != series || !al.Timestamp.Equal(rowTime(spikeAt)) || len(al.Values) != 2 || al.Values["pressure"] < 50 {
+		t.Errorf("alert %s at %v values %v; want series %s at %v with both values, pressure spiked",
+			al.Series, al.Timestamp, al.Values, series, rowTime(spikeAt))
+	}
+	if c := al.Contributions; len(c) != 2 || c["pressure"] <= c["temperature"] {
+		t.Errorf("contributions %v, want pressure's the larger", c)
+	}
+}
