@@ -26,59 +26,136 @@ type Commit struct {
 	Deletes []string
 }
 
-// Commit writes c in one transaction and fsyncs it.
+// Commit writes c durably: when it returns nil, c is on disk, all of it
+// or (on error) none of it.
+//
+// Commits are group-committed: while one transaction is being written and
+// fsynced, the commits that arrive queue up, and the next transaction
+// writes them all, so concurrent inputs share the cost of an fsync without
+// any added wait. A commit that fails is retried alone, so it cannot fail
+// the others of its group.
 func (s *Store) Commit(c Commit) error {
+	p := &pending{c: c, done: make(chan error, 1)}
+	s.closeMu.RLock()
+	if s.closed {
+		s.closeMu.RUnlock()
+		return fmt.Errorf("outbox commit: %w", ErrClosed)
+	}
+	s.commits <- p
+	s.closeMu.RUnlock()
+	return <-p.done
+}
+
+// pending is a commit waiting for the committer.
+type pending struct {
+	c    Commit
+	done chan error
+}
+
+// maxGroup bounds the commits written in one transaction, so that a
+// transaction stays small enough to fsync promptly.
+const maxGroup = 256
+
+// committer writes queued commits until the queue is closed.
+func (s *Store) committer() {
+	defer close(s.committerDone)
+	group := make([]*pending, 0, maxGroup)
+	for p := range s.commits {
+		group = append(group[:0], p)
+	more:
+		for len(group) < maxGroup {
+			select {
+			case q, ok := <-s.commits:
+				if !ok {
+					break more
+				}
+				group = append(group, q)
+			default:
+				break more
+			}
+		}
+		s.writeGroup(group)
+	}
+}
+
+// writeGroup writes group in one transaction, or, if that fails, each
+// commit in its own, and reports to each committer once the depth counts
+// its entries.
+func (s *Store) writeGroup(group []*pending) {
+	errs := make([]error, len(group))
 	err := s.db.Update(func(tx *bolt.Tx) error {
-		ob := tx.Bucket(bucketOutbox)
-		for _, e := range c.Entries {
-			seq, err := ob.NextSequence()
-			if err != nil {
-				return err
-			}
-			v, err := e.encode()
-			if err != nil {
-				return err
-			}
-			if err := ob.Put(seqKey(seq), v); err != nil {
-				return err
-			}
-		}
-		cp := tx.Bucket(bucketCheckpoints)
-		if c.Input != "" {
-			if err := cp.Put(inputKey(c.Input), c.Position.encode()); err != nil {
-				return err
-			}
-		}
-		for k, p := range c.Checkpoints {
-			if err := cp.Put(inputKey(k), p.encode()); err != nil {
-				return err
-			}
-		}
-		for _, k := range c.DropCheckpoints {
-			if err := cp.Delete(inputKey(k)); err != nil {
-				return err
-			}
-		}
-		for k, v := range c.States {
-			if err := cp.Put(stateKey(k), v); err != nil {
-				return err
-			}
-		}
-		for _, k := range c.Deletes {
-			if err := cp.Delete(stateKey(k)); err != nil {
+		for _, p := range group {
+			if err := apply(tx, p.c); err != nil {
 				return err
 			}
 		}
 		return nil
 	})
 	if err != nil {
-		return fmt.Errorf("outbox commit: %w", err)
+		for i, p := range group {
+			if err := s.db.Update(func(tx *bolt.Tx) error { return apply(tx, p.c) }); err != nil {
+				errs[i] = fmt.Errorf("outbox commit: %w", err)
+			}
+		}
 	}
-	if len(c.Entries) > 0 {
-		s.depth.Add(int64(len(c.Entries)))
+	var added int
+	for i, p := range group {
+		if errs[i] == nil {
+			added += len(p.c.Entries)
+		}
+	}
+	if added > 0 {
+		s.depth.Add(int64(added))
 		select {
 		case s.notify <- struct{}{}:
 		default:
+		}
+	}
+	for i, p := range group {
+		p.done <- errs[i]
+	}
+}
+
+// apply writes c in tx.
+func apply(tx *bolt.Tx, c Commit) error {
+	ob := tx.Bucket(bucketOutbox)
+	for _, e := range c.Entries {
+		seq, err := ob.NextSequence()
+		if err != nil {
+			return err
+		}
+		v, err := e.encode()
+		if err != nil {
+			return err
+		}
+		if err := ob.Put(seqKey(seq), v); err != nil {
+			return err
+		}
+	}
+	cp := tx.Bucket(bucketCheckpoints)
+	if c.Input != "" {
+		if err := cp.Put(inputKey(c.Input), c.Position.encode()); err != nil {
+			return err
+		}
+	}
+	for k, p := range c.Checkpoints {
+		if err := cp.Put(inputKey(k), p.encode()); err != nil {
+			return err
+		}
+	}
+	for _, k := range c.DropCheckpoints {
+		if err := cp.Delete(inputKey(k)); err != nil {
+			return err
+		}
+	}
+	for k, v := range c.States {
+		if err := cp.Put(stateKey(k), v); err != nil {
+			return err
+		}
+	}
+	for _, k := range c.Deletes {
+		if err := cp.Delete(stateKey(k)); err != nil {
+			return err
 		}
 	}
 	return nil

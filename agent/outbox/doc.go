@@ -16,7 +16,10 @@
 //	outbox/
 //	    <uint64 BE seq>     -> entry: kind(1) | len(id)(1) | id | payload
 //	checkpoints/
-//	    "input/<name>"      -> offset uint64 BE | line uint64 BE | source
+//	    "input/<key>"       -> offset uint64 BE | line uint64 BE | source
+//	                           (a file input keeps one per file, keyed
+//	                           <input>/<device>:<inode>, source
+//	                           "<path>#<crc32 of the 64 bytes before offset>")
 //	    "state/<key>"       -> opaque state bytes owned by the caller
 //	quarantine/             (created on first use)
 //	    <uint64 BE seq>     -> an entry that could not be decoded, moved aside

@@ -10,6 +10,8 @@ var (
 	ErrLocked = errors.New("outbox file is locked by another process")
 	// ErrSchema is returned by Open for a file written by a newer schema.
 	ErrSchema = errors.New("unsupported outbox schema")
+	// ErrClosed is returned by Commit after Close.
+	ErrClosed = errors.New("outbox closed")
 	// ErrCorruptEntry marks an outbox entry that cannot be decoded.
 	ErrCorruptEntry = errors.New("corrupt outbox entry")
 )

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -27,6 +28,12 @@ type Store struct {
 	db     *bolt.DB
 	depth  atomic.Int64
 	notify chan struct{}
+	// commits feed the committer goroutine (see Commit); closeMu keeps
+	// Close from closing the queue under a sender.
+	commits       chan *pending
+	committerDone chan struct{}
+	closeMu       sync.RWMutex
+	closed        bool
 }
 
 // Open opens or creates the outbox file at path.
@@ -41,11 +48,12 @@ func Open(path string) (*Store, error) {
 	if err != nil {
 		return nil, fmt.Errorf("open outbox %s: %w", path, err)
 	}
-	s := &Store{db: db, notify: make(chan struct{}, 1)}
+	s := &Store{db: db, notify: make(chan struct{}, 1), commits: make(chan *pending, maxGroup), committerDone: make(chan struct{})}
 	if err := s.init(); err != nil {
 		_ = db.Close()
 		return nil, fmt.Errorf("open outbox %s: %w", path, err)
 	}
+	go s.committer()
 	return s, nil
 }
 
@@ -74,8 +82,18 @@ func (s *Store) init() error {
 	})
 }
 
-// Close closes the file.
-func (s *Store) Close() error { return s.db.Close() }
+// Close waits for the commits under way and closes the file. Commits
+// after Close fail with ErrClosed.
+func (s *Store) Close() error {
+	s.closeMu.Lock()
+	if !s.closed {
+		s.closed = true
+		close(s.commits)
+	}
+	s.closeMu.Unlock()
+	<-s.committerDone
+	return s.db.Close()
+}
 
 // Depth is the number of entries waiting for delivery.
 func (s *Store) Depth() int64 { return s.depth.Load() }

@@ -59,7 +59,7 @@ func TestAgentKilledMidFile(t *testing.T) {
 	cp := newControlPlane(t)
 	cp.start()
 	csv := filepath.Join(t.TempDir(), "line.csv")
-	const n = 6000
+	const n = 12000 // 6 s at 2000 rows/s: mid-file even on a loaded machine
 	writeCSV(t, csv, rows(0, n))
 	a := newAgent(t, agentSpec{id: "edge-kill", natsURL: cp.natsURL(), csv: csv, rate: 2000})
 	a.start()
