@@ -2,6 +2,12 @@
 GO       ?= go
 VERSION  ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
 LDFLAGS  := -s -w -X main.version=$(VERSION)
+# grpcnotrace leaves out grpc's golang.org/x/net/trace, which pulls in
+# html/template, whose reflection keeps every exported method of every
+# linked type: the agent's binary shrinks from 30 to 23 MB and its idle
+# RSS by about 2.5 MB. grpc tracing is off unless grpc.EnableTracing is
+# set, which nothing here does.
+TAGS     := grpcnotrace
 BIN      := bin
 NAB      ?= ../shared/datasets/nab
 
@@ -16,13 +22,13 @@ help:
 ## build: build bin/pynomaly, bin/pynomaly-agent and the example plugins
 .PHONY: build
 build: plugins
-	$(GO) build -trimpath -ldflags "$(LDFLAGS)" -o $(BIN)/ ./cmd/pynomaly ./cmd/pynomaly-agent
+	$(GO) build -trimpath -tags "$(TAGS)" -ldflags "$(LDFLAGS)" -o $(BIN)/ ./cmd/pynomaly ./cmd/pynomaly-agent
 
 ## plugins: build the example detector plugins into bin/plugins/
 PLUGINS := $(patsubst %/main.go,%,$(wildcard plugins/examples/*/main.go))
 .PHONY: plugins
 plugins:
-	$(GO) build -trimpath -ldflags "-s -w" -o $(BIN)/plugins/ $(addprefix ./,$(PLUGINS))
+	$(GO) build -trimpath -tags "$(TAGS)" -ldflags "-s -w" -o $(BIN)/plugins/ $(addprefix ./,$(PLUGINS))
 
 ## proto: regenerate the committed protobuf code (protoc, protoc-gen-go, protoc-gen-go-grpc)
 PROTOC ?= protoc

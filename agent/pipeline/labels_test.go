@@ -61,3 +61,46 @@ func TestRecordsWithOwnLabels(t *testing.T) {
 		}
 	}
 }
+
+// TestRecordLabelsMerge: a series' labels are the record's with the
+// input's added, the input's winning, whether the record's map already
+// holds them (an MQTT topic's does, and is shared), lacks them, or says
+// otherwise.
+func TestRecordLabelsMerge(t *testing.T) {
+	tests := []struct {
+		name   string
+		labels map[string]string
+		want   map[string]string
+	}{
+		{"holds the input's", map[string]string{"device": "d", "site": "a"}, map[string]string{"device": "d", "site": "a"}},
+		{"lacks them", map[string]string{"device": "d"}, map[string]string{"device": "d", "site": "a"}},
+		{"relabels", map[string]string{"device": "d", "site": "b"}, map[string]string{"device": "d", "site": "a"}},
+		{"none", map[string]string{}, map[string]string{"site": "a"}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			recs := records(100, spike{90, 0})
+			for i := range recs {
+				recs[i].Labels, recs[i].Fields, recs[i].Values = tc.labels, fields[:1], recs[i].Values[:1]
+			}
+			before := maps.Clone(tc.labels)
+			res := process(t, newPipeline(t, 64, nil, nil), recs)
+			if len(res.Entries) != 1 {
+				t.Fatalf("%d alerts, want 1", len(res.Entries))
+			}
+			if !maps.Equal(tc.labels, before) {
+				t.Errorf("the record's labels changed to %v, from %v", tc.labels, before)
+			}
+			a, err := protocol.DecodeAlert(res.Entries[0].Payload)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if want := protocol.SeriesName(fields[0], tc.want); a.Series != want || !maps.Equal(a.Labels, tc.want) {
+				t.Errorf("series %s labels %v, want %s %v", a.Series, a.Labels, want, tc.want)
+			}
+			if len(res.States) != 1 || res.States["in/"+a.Series] == nil {
+				t.Errorf("states %v, want one, under in/%s", slices.Sorted(maps.Keys(res.States)), a.Series)
+			}
+		})
+	}
+}

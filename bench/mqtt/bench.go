@@ -26,10 +26,13 @@ type config struct {
 	agent, mosquitto, sub string
 	detector              string
 	// profile, when set, receives a CPU profile of the agent during the
-	// QoS 0 run.
-	profile              string
+	// QoS 0 run; heapProfile a heap profile after the last series count.
+	profile, heapProfile string
 	messages, publishers int
 	series               []int
+	// fill is the messages per series for the memory figures.
+	fill       int
+	throughput bool
 }
 
 func parse(args []string) (config, error) {
@@ -42,10 +45,16 @@ func parse(args []string) (config, error) {
 	fs.IntVar(&c.messages, "messages", 200000, "messages per throughput run")
 	fs.StringVar(&c.detector, "detector", "zscore", "the agent's detector")
 	fs.StringVar(&c.profile, "cpuprofile", "", "write a CPU profile of the agent during the QoS 0 run to this file")
+	fs.StringVar(&c.heapProfile, "heapprofile", "", "write a heap profile of the agent after the last -series count to this file")
+	fs.BoolVar(&c.throughput, "throughput", true, "measure throughput (-throughput=false measures memory only)")
 	fs.IntVar(&c.publishers, "publishers", 8, "publishing connections (QoS 1 needs several to keep the pipe full)")
 	fs.StringVar(&series, "series", "1,1000,10000", "series counts to measure memory at")
+	fs.IntVar(&c.fill, "fill", 1, "messages per series for the memory figures (zscore's window is 256)")
 	if err := fs.Parse(args); err != nil {
 		return c, err
+	}
+	if c.fill < 1 {
+		return c, fmt.Errorf("-fill %d: want at least 1", c.fill)
 	}
 	for _, s := range strings.Split(series, ",") {
 		n, err := strconv.Atoi(s)
@@ -83,13 +92,33 @@ func run(ctx context.Context, args []string, w io.Writer) error {
 	}
 	defer broker.stop()
 	fmt.Fprintf(w, "mosquitto on %s; %d messages per run, %d publishing connections; JSON payloads, one series; detector %s\n\n", broker.addr, c.messages, c.publishers, c.detector)
+	if c.throughput {
+		if err := throughput(ctx, c, broker.addr, dir, w); err != nil {
+			return err
+		}
+	}
+	fmt.Fprintf(w, "%-8s %12s %12s %12s %12s %10s\n", "series", "agent RSS", "anonymous", "file", "Go heap", "CPU")
+	mem, err := agentMemory(ctx, c, broker.addr, filepath.Join(dir, "agent-mem"))
+	for i, m := range mem {
+		label := "idle"
+		if i > 0 {
+			label = strconv.Itoa(c.series[i-1])
+		}
+		fmt.Fprintf(w, "%-8s %9.1f MB %9.1f MB %9.1f MB %9.1f MB %8.2f s\n", label, float64(m.rss)/1024, float64(m.anon)/1024,
+			float64(m.file)/1024, m.heap/(1<<20), m.cpu)
+	}
+	return err
+}
+
+// throughput measures mosquitto_sub's rate and the agent's at QoS 0 and 1.
+func throughput(ctx context.Context, c config, addr, dir string, w io.Writer) error {
 	fmt.Fprintf(w, "%-4s %18s %18s %18s %8s\n", "qos", "publisher (msg/s)", "mosquitto_sub", "agent", "ratio")
 	for _, qos := range []byte{0, 1} {
-		pub, sub, err := subRate(ctx, c, broker.addr, qos)
+		pub, sub, err := subRate(ctx, c, addr, qos)
 		if err != nil {
 			return err
 		}
-		got, err := agentRate(ctx, c, broker.addr, filepath.Join(dir, fmt.Sprintf("agent-qos%d", qos)), qos)
+		got, err := agentRate(ctx, c, addr, filepath.Join(dir, fmt.Sprintf("agent-qos%d", qos)), qos)
 		if err != nil {
 			return err
 		}
@@ -98,16 +127,8 @@ func run(ctx context.Context, args []string, w io.Writer) error {
 			fmt.Fprintf(w, "     agent committed %d of %d (QoS 0 may drop)\n", got.received, c.messages)
 		}
 	}
-	fmt.Fprintf(w, "\n%-8s %12s\n", "series", "agent RSS")
-	rss, err := agentMemory(ctx, c, broker.addr, filepath.Join(dir, "agent-mem"))
-	for i, kb := range rss {
-		label := "idle"
-		if i > 0 {
-			label = strconv.Itoa(c.series[i-1])
-		}
-		fmt.Fprintf(w, "%-8s %9.1f MB\n", label, float64(kb)/1024)
-	}
-	return err
+	fmt.Fprintln(w)
+	return nil
 }
 
 // broker is a mosquitto process.
@@ -220,27 +241,40 @@ func agentRate(ctx context.Context, c config, addr, dir string, qos byte) (agent
 	return agentResult{rate: float64(last) / lastAt.Sub(start).Seconds(), received: last}, nil
 }
 
-// agentMemory starts an agent and returns its RSS in KiB idle (connected,
-// no message) and after a message on each of n series, for each n.
-func agentMemory(ctx context.Context, c config, addr, dir string) ([]int, error) {
+// memory is an agent's resident set in KiB, all of it (VmRSS, the
+// figure the targets are about) and its anonymous and file-backed parts
+// (the outbox's mmap is file-backed), its Go heap in use in bytes, and
+// the CPU time it has used, in seconds.
+type memory struct {
+	rss, anon, file int
+	heap, cpu       float64
+}
+
+// agentMemory starts an agent and returns its memory idle (connected, no
+// message) and after a message on each of n series, for each n.
+func agentMemory(ctx context.Context, c config, addr, dir string) ([]memory, error) {
 	a, err := startAgent(ctx, c, addr, dir, 1)
 	if err != nil {
 		return nil, err
 	}
 	defer a.stop()
 	time.Sleep(time.Second)
-	out := []int{a.rss()}
+	out := []memory{a.memory()}
 	sent := 0
 	for _, n := range c.series {
-		if _, err := publish(ctx, config{messages: n, publishers: 1}, addr, 1, n); err != nil {
+		if _, err := publish(ctx, config{messages: n * c.fill, publishers: 1}, addr, 1, n); err != nil {
 			return out, err
 		}
-		sent += n
-		if err := waitFor(60*time.Second, func() bool { return a.messages() >= sent }); err != nil {
+		sent += n * c.fill
+		wait := 60*time.Second + time.Duration(n*c.fill)*time.Second/5000
+		if err := waitFor(wait, func() bool { return a.messages() >= sent }); err != nil {
 			return out, fmt.Errorf("%d series: %w", n, err)
 		}
 		time.Sleep(500 * time.Millisecond)
-		out = append(out, a.rss())
+		out = append(out, a.memory())
+	}
+	if c.heapProfile != "" {
+		a.heapProfile(c.heapProfile)
 	}
 	return out, nil
 }
@@ -340,16 +374,26 @@ func (a *agent) stop() {
 }
 
 // cpuProfile writes two seconds of the agent's CPU profile to path.
-func (a *agent) cpuProfile(path string) {
-	resp, err := http.Get(fmt.Sprintf("http://127.0.0.1:%d/debug/pprof/profile?seconds=2", a.port))
+func (a *agent) cpuProfile(path string) { a.get("/debug/pprof/profile?seconds=2", path) }
+
+// heapProfile writes the agent's heap profile, after a GC, to path, and
+// its /metrics (the Go runtime's memory statistics among them) beside it.
+func (a *agent) heapProfile(path string) {
+	a.get("/metrics", path+".metrics")
+	a.get("/debug/pprof/heap?gc=1", path)
+}
+
+// get writes what the agent's http endpoint serves at query to path.
+func (a *agent) get(query, path string) {
+	resp, err := http.Get(fmt.Sprintf("http://127.0.0.1:%d%s", a.port, query))
 	if err != nil {
-		fmt.Fprintln(os.Stderr, "cpu profile:", err)
+		fmt.Fprintln(os.Stderr, "profile:", err)
 		return
 	}
 	defer resp.Body.Close()
 	f, err := os.Create(path)
 	if err != nil {
-		fmt.Fprintln(os.Stderr, "cpu profile:", err)
+		fmt.Fprintln(os.Stderr, "profile:", err)
 		return
 	}
 	defer f.Close()
@@ -379,19 +423,31 @@ func (a *agent) metric(name string) float64 {
 	return sum
 }
 
-// rss is the agent's resident set size in KiB, from /proc.
-func (a *agent) rss() int {
+// memory reads the agent's resident set from /proc and its heap from
+// go_memstats_heap_inuse_bytes; -1 for what could not be read.
+func (a *agent) memory() memory {
+	m := memory{rss: -1, anon: -1, file: -1, heap: a.metric("go_memstats_heap_inuse_bytes"),
+		cpu: a.metric("process_cpu_seconds_total")}
 	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", a.cmd.Process.Pid))
 	if err != nil {
-		return -1
+		return m
 	}
 	for _, line := range strings.Split(string(b), "\n") {
-		if rest, ok := strings.CutPrefix(line, "VmRSS:"); ok {
-			kb, _ := strconv.Atoi(strings.TrimSuffix(strings.TrimSpace(rest), " kB"))
-			return kb
+		key, rest, _ := strings.Cut(line, ":")
+		kb, err := strconv.Atoi(strings.TrimSuffix(strings.TrimSpace(rest), " kB"))
+		if err != nil {
+			continue
+		}
+		switch key {
+		case "VmRSS":
+			m.rss = kb
+		case "RssAnon":
+			m.anon = kb
+		case "RssFile":
+			m.file = kb
 		}
 	}
-	return -1
+	return m
 }
 
 func freePort() (int, error) {

@@ -12,7 +12,7 @@ import (
 
 // BenchmarkScore measures one point against a full window. Besides ns/op
 // and allocs it reports points/s, the snapshot size and the heap an
-// instance holds, both per series.
+// instance holds, per series: new, and once its window is full.
 func BenchmarkScore(b *testing.B) {
 	xs := detectortest.Noisy(7, 4096, 100, 5)
 	for _, w := range []int{64, 256, 1024} {
@@ -31,21 +31,25 @@ func BenchmarkScore(b *testing.B) {
 			}
 			b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "points/s")
 			b.ReportMetric(float64(len(detectortest.MustSnapshot(b, d))), "snapshot-B/series")
-			b.ReportMetric(heapPerInstance(b, f), "heap-B/series")
+			b.ReportMetric(heapPerInstance(b, f, nil), "heap-B/new-series")
+			b.ReportMetric(heapPerInstance(b, f, xs[:w]), "heap-B/series")
 		})
 	}
 }
 
-// heapPerInstance measures the bytes allocated by making one instance.
-func heapPerInstance(b *testing.B, f *zscore.Factory) float64 {
+// heapPerInstance measures the heap one instance holds after scoring xs.
+func heapPerInstance(b *testing.B, f *zscore.Factory, xs []float64) float64 {
 	const n = 100
 	keep := make([]sdk.Detector, n)
 	var before, after runtime.MemStats
+	runtime.GC()
 	runtime.ReadMemStats(&before)
 	for i := range keep {
 		keep[i] = mustInstance(b, f)
+		detectortest.ScoreValues(b, keep[i], xs)
 	}
+	runtime.GC()
 	runtime.ReadMemStats(&after)
 	runtime.KeepAlive(keep)
-	return float64(after.TotalAlloc-before.TotalAlloc) / n
+	return float64(after.HeapAlloc-before.HeapAlloc) / n
 }

@@ -12,8 +12,11 @@
 // does not find slow drifts (the window follows them) or seasonal patterns.
 //
 // An instance is owned by one goroutine at a time, as the sdk requires. It
-// holds 16 bytes per window slot: the values in arrival order, to know which
-// to evict, and the same values sorted, so the median is an index and the MAD
-// a binary search. Score therefore costs O(log Window) comparisons plus one
-// shift of the sorted slice, and allocates nothing.
+// holds 10 bytes per window slot: the values in arrival order, to know which
+// to evict, and their indexes sorted by value (2 bytes each), so the median
+// is an index and the MAD a binary search. The slots grow with the values
+// seen, doubling up to Window, so a new series holds about 100 bytes. Score
+// costs O(log Window) comparisons plus a shift of the indexes between the
+// evicted value's place and the new one's, and once the window is full it
+// allocates nothing.
 package zscore

@@ -10,7 +10,7 @@ import (
 
 // FuzzUnmarshal feeds arbitrary bytes to UnmarshalBinary of a window-8
 // instance. The committed corpus in testdata/fuzz/FuzzUnmarshal holds valid
-// snapshots of such an instance and near misses.
+// snapshots of such an instance, of both versions, and near misses.
 func FuzzUnmarshal(f *testing.F) {
 	fac := mustFactory(f, zscore.Options{Window: 8, MinSamples: 4})
 	for _, n := range []int{0, 3, 8, 21} {
@@ -20,7 +20,7 @@ func FuzzUnmarshal(f *testing.F) {
 	}
 	f.Fuzz(func(t *testing.T, data []byte) {
 		d := mustInstance(t, fac)
-		if detectortest.CheckUnmarshal(t, d, data) != nil {
+		if checkUnmarshal(t, d, data) != nil {
 			return
 		}
 		// mustScore checks every score lands in [0, 1], whatever finite

@@ -3,6 +3,7 @@ package zscore_test
 import (
 	"bytes"
 	"encoding/binary"
+	"errors"
 	"math"
 	"testing"
 
@@ -23,10 +24,12 @@ func TestSnapshotContinuesBitIdentical(t *testing.T) {
 		t.Run(name, func(t *testing.T) {
 			want := detectortest.ScoreValues(t, mustInstance(t, f), xs)
 			for _, cut := range []int{0, 1, 5, 6, 15, 16, 17, 71, 119} {
-				restored := restoreAfter(t, f, xs[:cut])
-				for i := cut; i < len(xs); i++ {
-					if got := detectortest.MustScoreValue(t, restored, xs[i]); math.Float64bits(got) != math.Float64bits(want[i]) {
-						t.Fatalf("cut %d, point %d: restored scored %v, original %v", cut, i, got, want[i])
+				for _, version := range []byte{1, 2} {
+					restored := restoreAfter(t, f, xs[:cut], version)
+					for i := cut; i < len(xs); i++ {
+						if got := detectortest.MustScoreValue(t, restored, xs[i]); math.Float64bits(got) != math.Float64bits(want[i]) {
+							t.Fatalf("cut %d, version %d, point %d: restored scored %v, original %v", cut, version, i, got, want[i])
+						}
 					}
 				}
 			}
@@ -35,16 +38,58 @@ func TestSnapshotContinuesBitIdentical(t *testing.T) {
 }
 
 // restoreAfter scores prefix on one instance and returns a second one
-// restored from its snapshot.
-func restoreAfter(t *testing.T, f *zscore.Factory, prefix []float64) sdk.Detector {
+// restored from its snapshot, in the layout of version.
+func restoreAfter(t *testing.T, f *zscore.Factory, prefix []float64, version byte) sdk.Detector {
 	t.Helper()
 	orig := mustInstance(t, f)
 	detectortest.ScoreValues(t, orig, prefix)
+	snap := detectortest.MustSnapshot(t, orig)
+	if version == 1 {
+		snap = downgrade(snap, f.Options().Window)
+	}
 	restored := mustInstance(t, f)
-	if err := restored.UnmarshalBinary(detectortest.MustSnapshot(t, orig)); err != nil {
-		t.Fatalf("after %d points: UnmarshalBinary: %v", len(prefix), err)
+	if err := checkUnmarshal(t, restored, snap); err != nil {
+		t.Fatalf("after %d points: UnmarshalBinary version %d: %v", len(prefix), version, err)
 	}
 	return restored
+}
+
+// downgrade returns a version 2 snapshot in version 1's layout, as agents
+// before it wrote it: the whole window, unfilled slots zero.
+func downgrade(v2 []byte, window int) []byte {
+	v1 := append(bytes.Clone(v2), make([]byte, 24+8*window-len(v2))...)
+	v1[3] = 1
+	return v1
+}
+
+// upgrade returns the version 2 snapshot equivalent to an accepted version
+// 1 one: only the filled slots.
+func upgrade(v1 []byte) []byte {
+	le := binary.LittleEndian
+	n := min(le.Uint64(v1[12:]), uint64(le.Uint32(v1[4:])))
+	v2 := bytes.Clone(v1[:24+8*n])
+	v2[3] = 2
+	return v2
+}
+
+// checkUnmarshal is detectortest.CheckUnmarshal for both versions: an
+// accepted version 1 snapshot marshals back as its version 2 equivalent.
+func checkUnmarshal(t testing.TB, d sdk.Detector, data []byte) error {
+	t.Helper()
+	if len(data) < 4 || data[3] != 1 {
+		return detectortest.CheckUnmarshal(t, d, data)
+	}
+	before := detectortest.MustSnapshot(t, d)
+	err := d.UnmarshalBinary(data)
+	switch {
+	case err != nil && !errors.Is(err, sdk.ErrBadSnapshot):
+		t.Fatalf("UnmarshalBinary error %v does not wrap sdk.ErrBadSnapshot", err)
+	case err != nil && !bytes.Equal(detectortest.MustSnapshot(t, d), before):
+		t.Fatalf("rejected snapshot changed the instance")
+	case err == nil && !bytes.Equal(detectortest.MustSnapshot(t, d), upgrade(data)):
+		t.Fatalf("accepted version 1 snapshot does not marshal back to its version 2 equivalent")
+	}
+	return err
 }
 
 func TestUnmarshalRejects(t *testing.T) {
@@ -59,6 +104,12 @@ func TestUnmarshalRejects(t *testing.T) {
 	setSlot := func(v float64) []byte {
 		return edit(func(b []byte) []byte { binary.LittleEndian.PutUint64(b[24+8:], math.Float64bits(v)); return b })
 	}
+	edit2 := func(b []byte) []byte { b[3] = 2; return b }
+	v1Slot := func(i int, v float64) []byte {
+		b := downgrade(good, 8)
+		binary.LittleEndian.PutUint64(b[24+8*i:], math.Float64bits(v))
+		return b
+	}
 	otherWindow := mustInstance(t, mustFactory(t, zscore.Options{Window: 16, MinSamples: 4}))
 	tests := []struct {
 		name string
@@ -68,11 +119,14 @@ func TestUnmarshalRejects(t *testing.T) {
 		{"nil", nil, "0 bytes, shorter than the 24-byte header"},
 		{"short header", good[:23], "23 bytes, shorter than the 24-byte header"},
 		{"wrong magic", edit(func(b []byte) []byte { b[0] = 'X'; return b }), `magic "XZS", not a zscore snapshot`},
-		{"future version", edit(func(b []byte) []byte { b[3] = 2; return b }), "version 2, this build reads 1"},
+		{"future version", edit(func(b []byte) []byte { b[3] = 3; return b }), "version 3, this build reads 1 and 2"},
 		{"other window", detectortest.MustSnapshot(t, otherWindow), "window 16, instance has 8"},
 		{"other min_samples", setU32(8, 5), "min_samples 5, instance has 4"},
-		{"truncated ring", good[:len(good)-1], "87 bytes, want 88 for window 8"},
-		{"trailing byte", append(bytes.Clone(good), 0), "89 bytes, want 88 for window 8"},
+		{"truncated ring", good[:len(good)-1], "63 bytes, want 64 for 5 slots (window 8, 5 values seen)"},
+		{"trailing byte", append(bytes.Clone(good), 0), "65 bytes, want 64 for 5 slots (window 8, 5 values seen)"},
+		{"whole ring in version 2", edit2(downgrade(good, 8)), "88 bytes, want 64 for 5 slots (window 8, 5 values seen)"},
+		{"version 1 truncated ring", downgrade(good, 8)[:87], "87 bytes, want 88 for 8 slots (window 8, 5 values seen)"},
+		{"version 1 NaN in an unfilled slot", v1Slot(7, math.NaN()), "ring slot 7 holds NaN"},
 		{"position out of window", setU32(20, 8), "ring position 8, want 5 after 5 values"},
 		{"position disagrees with count", setU32(20, 2), "ring position 2, want 5 after 5 values"},
 		{"NaN slot", setSlot(math.NaN()), "ring slot 1 holds NaN"},
@@ -82,7 +136,7 @@ func TestUnmarshalRejects(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			d := mustInstance(t, f)
 			detectortest.ScoreValues(t, d, []float64{9, 9})
-			err := detectortest.CheckUnmarshal(t, d, tc.data)
+			err := checkUnmarshal(t, d, tc.data)
 			if err == nil {
 				t.Fatal("UnmarshalBinary accepted it; want ErrBadSnapshot")
 			}
