@@ -38,6 +38,9 @@ type Agent struct {
 	sources  map[string]detectorSource
 	builtins []string
 	plugins  *supervisor
+	// outboxHealth says whether the outbox file had to be replaced at
+	// start (see reportSetAside).
+	outboxHealth protocol.ComponentHealth
 	// alertOut publishes alerts to a local broker (alerts.mqtt); nil
 	// when none is configured, which its methods allow.
 	alertOut *alertOutput
@@ -88,11 +91,14 @@ func (a *Agent) detectorSource(d config.Detector) (detectorSource, error) {
 // Run runs the agent until ctx ends. It returns an error only for what the
 // agent cannot run without: its outbox, its local endpoint, its uplink.
 func (a *Agent) Run(ctx context.Context) error {
-	ob, err := outbox.Open(filepath.Join(a.cfg.Agent.DataDir, OutboxFile))
+	ob, aside, err := outbox.OpenOrSetAside(filepath.Join(a.cfg.Agent.DataDir, OutboxFile))
 	if err != nil {
 		return err
 	}
 	defer func() { _ = ob.Close() }()
+	if err := a.reportSetAside(aside); err != nil {
+		return err
+	}
 	if err := claimOutbox(ob, a.cfg.Agent.ID); err != nil {
 		return err
 	}
@@ -148,10 +154,32 @@ func (a *Agent) newUplink(ob *outbox.Store) (*uplink.Uplink, error) {
 		HeartbeatInterval: a.cfg.ControlPlane.HeartbeatInterval,
 		Heartbeat: func() protocol.Heartbeat {
 			return protocol.Heartbeat{Hostname: hostname, AgentVersion: a.version, StartedAt: a.started.UTC(),
-				Inputs: a.health.inputs(), Detectors: a.detectorHealth()}
+				Inputs: a.health.inputs(), Detectors: a.detectorHealth(), Outbox: a.outboxHealth}
 		},
 		Logger: a.logger, Registerer: a.reg,
 	})
+}
+
+// reportSetAside says, in the log, the metrics and the health reports,
+// that the outbox file was corrupt and replaced by a fresh one. The health
+// stays degraded until the agent restarts: the results buffered in the old
+// file were not delivered, and someone should look.
+func (a *Agent) reportSetAside(aside *outbox.SetAside) error {
+	setAside := prometheus.NewCounter(prometheus.CounterOpts{Name: "pynomaly_agent_outbox_set_aside_total",
+		Help: "Corrupt outbox files moved aside at start and replaced by a fresh outbox (0 or 1 per run); /health names the file."})
+	if err := a.reg.Register(setAside); err != nil {
+		return err
+	}
+	a.outboxHealth = protocol.ComponentHealth{Name: "outbox", Status: protocol.HealthOK}
+	if aside == nil {
+		return nil
+	}
+	setAside.Inc()
+	msg := fmt.Sprintf("outbox file was corrupt (%v); moved to %s and started a fresh one: results buffered in it were not delivered", aside.Cause, aside.Path)
+	a.outboxHealth = protocol.ComponentHealth{Name: "outbox", Status: protocol.HealthDegraded, Error: msg}
+	a.logger.Error("outbox file was corrupt; moved it aside and started a fresh one: results buffered in it were not delivered",
+		"moved_to", aside.Path, "err", aside.Cause)
+	return nil
 }
 
 // claimOutbox records which agent the outbox's alerts belong to. Alerts

@@ -37,6 +37,9 @@ type Heartbeat struct {
 	OutboxDepth int64             `json:"outbox_depth"`
 	Inputs      []ComponentHealth `json:"inputs,omitempty"`
 	Detectors   []ComponentHealth `json:"detectors,omitempty"`
+	// Outbox is the outbox's state: degraded after a corrupt outbox file
+	// was moved aside at start. Absent from older agents.
+	Outbox ComponentHealth `json:"outbox,omitzero"`
 }
 
 // ComponentHealth is the state of one input or detector on an agent.

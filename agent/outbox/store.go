@@ -37,7 +37,11 @@ type Store struct {
 }
 
 // Open opens or creates the outbox file at path.
-func Open(path string) (*Store, error) {
+func Open(path string) (*Store, error) { return open(path, false) }
+
+// open is Open, with bbolt's consistency check over every page before
+// anything is written when check is set.
+func open(path string, check bool) (*Store, error) {
 	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
 		return nil, fmt.Errorf("create outbox dir: %w", err)
 	}
@@ -49,6 +53,12 @@ func Open(path string) (*Store, error) {
 		return nil, fmt.Errorf("open outbox %s: %w", path, err)
 	}
 	s := &Store{db: db, notify: make(chan struct{}, 1), commits: make(chan *pending, maxGroup), committerDone: make(chan struct{})}
+	if check {
+		if err := s.check(); err != nil {
+			_ = db.Close()
+			return nil, fmt.Errorf("open outbox %s: %w", path, err)
+		}
+	}
 	if err := s.init(); err != nil {
 		_ = db.Close()
 		return nil, fmt.Errorf("open outbox %s: %w", path, err)

@@ -127,7 +127,9 @@ func (a *agentProc) stop() {
 }
 
 type agentHealth struct {
+	Status      string      `json:"status"`
 	OutboxDepth int64       `json:"outbox_depth"`
+	Outbox      component   `json:"outbox"`
 	Inputs      []component `json:"inputs"`
 	Detectors   []component `json:"detectors"`
 }

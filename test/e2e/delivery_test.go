@@ -1,6 +1,8 @@
 package e2e
 
 import (
+	"bytes"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -117,4 +119,45 @@ func TestAgentWaitsForMissingFile(t *testing.T) {
 	want := expectedIDs("edge-late", 0, 250)
 	testkit.WaitFor(t, settle, "alerts from the late file", countIs(cp, len(want)))
 	checkExactly(t, cp.alerts(), want)
+}
+
+// TestCorruptOutbox: an outbox file corrupted while the agent is stopped
+// is moved aside; the agent starts on a fresh one, says so in /health and
+// its metrics, reads its input again from the start (its checkpoints went
+// with the file) and the control plane still ends with every alert once.
+func TestCorruptOutbox(t *testing.T) {
+	cp := newControlPlane(t)
+	cp.start()
+	csv := filepath.Join(t.TempDir(), "line.csv")
+	writeCSV(t, csv, rows(0, 250))
+	a := newAgent(t, agentSpec{id: "edge-corrupt", natsURL: cp.natsURL(), csv: csv})
+	a.start()
+	testkit.WaitFor(t, settle, "alerts before the corruption", countIs(cp, 2))
+	a.stop()
+
+	db := filepath.Join(a.dataDir, "agent.db")
+	f, err := os.OpenFile(db, os.O_WRONLY, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.WriteAt(bytes.Repeat([]byte{0xAB}, 2*4096), 2*4096); err != nil {
+		t.Fatal(err)
+	}
+	_ = f.Close()
+	appendCSV(t, csv, rows(250, 350))
+
+	a.start()
+	want := expectedIDs("edge-corrupt", 0, 350)
+	testkit.WaitFor(t, settle, "every alert once", countIs(cp, len(want)))
+	checkExactly(t, cp.alerts(), want)
+	h, ok := a.health()
+	if !ok || h.Status != "degraded" || h.Outbox.Status != "degraded" || !strings.Contains(h.Outbox.Error, db+".corrupt-") {
+		t.Errorf("health %+v, want degraded with the outbox naming %s.corrupt-…", h, db)
+	}
+	if n := a.metric("pynomaly_agent_outbox_set_aside_total"); n != 1 {
+		t.Errorf("pynomaly_agent_outbox_set_aside_total = %v, want 1", n)
+	}
+	if aside, _ := filepath.Glob(db + ".corrupt-*"); len(aside) != 1 {
+		t.Errorf("set-aside files %v, want one", aside)
+	}
 }
