@@ -99,6 +99,9 @@ func (a *Agent) Run(ctx context.Context) error {
 	if err := a.reportSetAside(aside); err != nil {
 		return err
 	}
+	if err := a.limitOutbox(ob); err != nil {
+		return err
+	}
 	if err := claimOutbox(ob, a.cfg.Agent.ID); err != nil {
 		return err
 	}
@@ -179,6 +182,36 @@ func (a *Agent) reportSetAside(aside *outbox.SetAside) error {
 	a.outboxHealth = protocol.ComponentHealth{Name: "outbox", Status: protocol.HealthDegraded, Error: msg}
 	a.logger.Error("outbox file was corrupt; moved it aside and started a fresh one: results buffered in it were not delivered",
 		"moved_to", aside.Path, "err", aside.Cause)
+	return nil
+}
+
+// limitOutbox applies the outbox section and exports what the limit does.
+func (a *Agent) limitOutbox(ob *outbox.Store) error {
+	policy, err := outbox.ParseFullPolicy(a.cfg.Outbox.OnFull)
+	if err != nil {
+		return fmt.Errorf("outbox.on_full: %w", err)
+	}
+	ob.SetLimit(int64(a.cfg.Outbox.MaxBytes), policy)
+	for _, c := range []prometheus.Collector{
+		prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "pynomaly_agent_outbox_bytes",
+			Help: "Bytes of undelivered results in the outbox (bounded by outbox.max_bytes)."},
+			func() float64 { return float64(ob.Bytes()) }),
+		prometheus.NewCounterFunc(prometheus.CounterOpts{Name: "pynomaly_agent_outbox_dropped_total",
+			Help: "Undelivered results deleted to stay within outbox.max_bytes (outbox.on_full: drop_oldest)."},
+			func() float64 { return float64(ob.Dropped()) }),
+		prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "pynomaly_agent_outbox_paused",
+			Help: "1 while inputs wait for room in a full outbox (outbox.on_full: pause), else 0."},
+			func() float64 {
+				if ob.Paused() {
+					return 1
+				}
+				return 0
+			}),
+	} {
+		if err := a.reg.Register(c); err != nil {
+			return err
+		}
+	}
 	return nil
 }
 

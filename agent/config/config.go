@@ -14,6 +14,7 @@ import (
 // Config is the whole agent configuration (agent.yaml).
 type Config struct {
 	Agent        Agent        `yaml:"agent"`
+	Outbox       Outbox       `yaml:"outbox"`
 	ControlPlane ControlPlane `yaml:"control_plane"`
 	HTTP         HTTP         `yaml:"http"`
 	Log          Log          `yaml:"log"`
@@ -31,6 +32,17 @@ type Agent struct {
 	ID string `yaml:"id"`
 	// DataDir holds the outbox and checkpoints; default /var/lib/pynomaly-agent.
 	DataDir string `yaml:"data_dir"`
+}
+
+// Outbox bounds the agent's store-and-forward buffer.
+type Outbox struct {
+	// MaxBytes bounds the undelivered results; default 256MiB, 0 for no
+	// bound (the disk is the limit).
+	MaxBytes ByteSize `yaml:"max_bytes"`
+	// OnFull is what happens at MaxBytes: drop_oldest (default) deletes
+	// the oldest undelivered results to make room, pause holds the inputs
+	// until delivery makes room. Either way it shows in the metrics.
+	OnFull string `yaml:"on_full"`
 }
 
 // ControlPlane says how to reach the control plane.

@@ -18,11 +18,15 @@ const (
 	DefaultDataDir           = "/var/lib/pynomaly-agent"
 	DefaultHTTPListen        = "127.0.0.1:9465"
 	DefaultHeartbeatInterval = 10 * time.Second
+	// DefaultOutboxMaxBytes holds about half a million alerts: days of
+	// a busy gateway's results, within a small device's disk.
+	DefaultOutboxMaxBytes = 256 << 20
 )
 
 func defaults() Config {
 	return Config{
 		Agent:        Agent{DataDir: DefaultDataDir},
+		Outbox:       Outbox{MaxBytes: DefaultOutboxMaxBytes, OnFull: "drop_oldest"},
 		ControlPlane: ControlPlane{HeartbeatInterval: DefaultHeartbeatInterval},
 		HTTP:         HTTP{Listen: DefaultHTTPListen},
 		Log:          Log{Level: "info", Format: "auto"},

@@ -22,7 +22,8 @@ func TestLoadGood(t *testing.T) {
 		t.Fatalf("Load: %v", err)
 	}
 	want := config.Config{
-		Agent: config.Agent{ID: "edge-1", DataDir: filepath.Join(dir, "data")},
+		Agent:  config.Agent{ID: "edge-1", DataDir: filepath.Join(dir, "data")},
+		Outbox: config.Outbox{MaxBytes: 3 << 29, OnFull: "pause"},
 		ControlPlane: config.ControlPlane{URL: "nats://cp.example:4222",
 			TokenFile: filepath.Join(dir, "secrets/token"), HeartbeatInterval: 2 * time.Second},
 		HTTP: config.HTTP{Listen: "127.0.0.1:9999"},

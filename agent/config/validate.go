@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/pynomaly/pynomaly/agent/input"
+	"github.com/pynomaly/pynomaly/agent/outbox"
 	"github.com/pynomaly/pynomaly/protocol"
 )
 
@@ -42,6 +43,9 @@ func (c *Config) Validate() error {
 	}
 	if c.ControlPlane.HeartbeatInterval > protocol.MaxHeartbeatIntervalSeconds*time.Second {
 		add("control_plane.heartbeat_interval: %s is too long (at most 24h)", c.ControlPlane.HeartbeatInterval)
+	}
+	if _, err := outbox.ParseFullPolicy(c.Outbox.OnFull); err != nil {
+		add("outbox.on_full: %v", err)
 	}
 	errs = append(errs, c.validateLog()...)
 	errs = append(errs, c.validateInputs()...)

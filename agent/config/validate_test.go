@@ -42,6 +42,8 @@ func TestLoadBad(t *testing.T) {
 		{file: "file_rotate_wait", want: "inputs[0].file.rotate_wait: -1s is negative"},
 		{file: "file_label_glob", want: `inputs[0].labels: "file" is reserved: the series of a path pattern are labelled with their file`},
 		{file: "multivariate_univariate", want: "inputs[0].multivariate: detector zscore scores one value per sample; use one that takes several (hbos, hst, iforest, pca, or an ensemble of them)"},
+		{file: "outbox_on_full", want: `outbox.on_full: "block" is not one of drop_oldest, pause`},
+		{file: "outbox_max_bytes", want: `outbox_max_bytes.bad.yaml:5: "lots" is not a size (a number of bytes, or with a unit: 512MiB, 1GiB, 100MB)`},
 		{file: "no_input_type", want: "inputs[0]: no input type set (add a file: or an mqtt: section)"},
 		{file: "no_file_path", want: "inputs[0].file.path: must be set"},
 		{file: "unknown_format", want: `inputs[0].file.format: unknown input format "xml"`},

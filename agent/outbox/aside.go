@@ -16,6 +16,7 @@ var (
 // corrupt entry stops blocking the ones behind it.
 func (s *Store) Quarantine(seq uint64) error {
 	var moved bool
+	var size int64
 	err := s.db.Update(func(tx *bolt.Tx) error {
 		ob := tx.Bucket(bucketOutbox)
 		v := ob.Get(seqKey(seq))
@@ -29,7 +30,7 @@ func (s *Store) Quarantine(seq uint64) error {
 		if err := q.Put(seqKey(seq), v); err != nil {
 			return err
 		}
-		moved = true
+		moved, size = true, int64(8+len(v))
 		return ob.Delete(seqKey(seq))
 	})
 	if err != nil {
@@ -37,6 +38,8 @@ func (s *Store) Quarantine(seq uint64) error {
 	}
 	if moved {
 		s.depth.Add(-1)
+		s.bytes.Add(-size)
+		s.freed()
 	}
 	return nil
 }

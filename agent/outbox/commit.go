@@ -35,6 +35,9 @@ type Commit struct {
 // any added wait. A commit that fails is retried alone, so it cannot fail
 // the others of its group.
 func (s *Store) Commit(c Commit) error {
+	if err := s.waitForRoom(c); err != nil {
+		return fmt.Errorf("outbox commit: %w", err)
+	}
 	p := &pending{c: c, done: make(chan error, 1)}
 	s.closeMu.RLock()
 	if s.closed {
@@ -79,33 +82,26 @@ func (s *Store) committer() {
 }
 
 // writeGroup writes group in one transaction, or, if that fails, each
-// commit in its own, and reports to each committer once the depth counts
-// its entries.
+// commit in its own, and reports to each committer once the counters
+// include its entries.
 func (s *Store) writeGroup(group []*pending) {
 	errs := make([]error, len(group))
-	err := s.db.Update(func(tx *bolt.Tx) error {
-		for _, p := range group {
-			if err := apply(tx, p.c); err != nil {
-				return err
-			}
-		}
-		return nil
-	})
-	if err != nil {
+	var w written
+	if err := s.writeTx(group, &w); err != nil {
+		w = written{}
 		for i, p := range group {
-			if err := s.db.Update(func(tx *bolt.Tx) error { return apply(tx, p.c) }); err != nil {
+			var one written
+			if err := s.writeTx([]*pending{p}, &one); err != nil {
 				errs[i] = fmt.Errorf("outbox commit: %w", err)
+				continue
 			}
+			w.add(one)
 		}
 	}
-	var added int
-	for i, p := range group {
-		if errs[i] == nil {
-			added += len(p.c.Entries)
-		}
-	}
-	if added > 0 {
-		s.depth.Add(int64(added))
+	s.depth.Add(int64(w.entries - w.dropped))
+	s.bytes.Add(w.bytes - w.droppedBytes)
+	s.dropped.Add(int64(w.dropped))
+	if w.entries > 0 {
 		select {
 		case s.notify <- struct{}{}:
 		default:
@@ -116,49 +112,85 @@ func (s *Store) writeGroup(group []*pending) {
 	}
 }
 
-// apply writes c in tx.
-func apply(tx *bolt.Tx, c Commit) error {
+// written is what a transaction added and, to keep within the limit,
+// dropped.
+type written struct {
+	entries, dropped    int
+	bytes, droppedBytes int64
+}
+
+func (w *written) add(o written) {
+	w.entries += o.entries
+	w.dropped += o.dropped
+	w.bytes += o.bytes
+	w.droppedBytes += o.droppedBytes
+}
+
+// writeTx applies ps in one transaction and, under DropOldest, deletes
+// the oldest earlier entries the limit has no room for.
+func (s *Store) writeTx(ps []*pending, w *written) error {
+	return s.db.Update(func(tx *bolt.Tx) error {
+		*w = written{}
+		first := tx.Bucket(bucketOutbox).Sequence() + 1
+		for _, p := range ps {
+			n, err := apply(tx, p.c)
+			if err != nil {
+				return err
+			}
+			w.entries += len(p.c.Entries)
+			w.bytes += n
+		}
+		var err error
+		w.dropped, w.droppedBytes, err = s.dropOldest(tx, s.bytes.Load()+w.bytes, first)
+		return err
+	})
+}
+
+// apply writes c in tx and returns the bytes its entries take.
+func apply(tx *bolt.Tx, c Commit) (int64, error) {
 	ob := tx.Bucket(bucketOutbox)
+	var bytes int64
 	for _, e := range c.Entries {
 		seq, err := ob.NextSequence()
 		if err != nil {
-			return err
+			return 0, err
 		}
 		v, err := e.encode()
 		if err != nil {
-			return err
+			return 0, err
 		}
 		if err := ob.Put(seqKey(seq), v); err != nil {
-			return err
+			return 0, err
 		}
+		bytes += int64(8 + len(v))
 	}
 	cp := tx.Bucket(bucketCheckpoints)
 	if c.Input != "" {
 		if err := cp.Put(inputKey(c.Input), c.Position.encode()); err != nil {
-			return err
+			return 0, err
 		}
 	}
 	for k, p := range c.Checkpoints {
 		if err := cp.Put(inputKey(k), p.encode()); err != nil {
-			return err
+			return 0, err
 		}
 	}
 	for _, k := range c.DropCheckpoints {
 		if err := cp.Delete(inputKey(k)); err != nil {
-			return err
+			return 0, err
 		}
 	}
 	for k, v := range c.States {
 		if err := cp.Put(stateKey(k), v); err != nil {
-			return err
+			return 0, err
 		}
 	}
 	for _, k := range c.Deletes {
 		if err := cp.Delete(stateKey(k)); err != nil {
-			return err
+			return 0, err
 		}
 	}
-	return nil
+	return bytes, nil
 }
 
 // Checkpoint returns the position last committed for input; ok is false
@@ -247,13 +279,16 @@ func (s *Store) Peek(max int) ([]Entry, error) {
 
 // Delete removes delivered entries.
 func (s *Store) Delete(seqs []uint64) error {
-	var removed int64
+	var removed, bytes int64
 	err := s.db.Update(func(tx *bolt.Tx) error {
+		removed, bytes = 0, 0
 		ob := tx.Bucket(bucketOutbox)
 		for _, seq := range seqs {
-			if ob.Get(seqKey(seq)) == nil {
-				continue
+			v := ob.Get(seqKey(seq))
+			if v == nil {
+				continue // dropped, or deleted before
 			}
+			bytes += int64(8 + len(v))
 			if err := ob.Delete(seqKey(seq)); err != nil {
 				return err
 			}
@@ -265,9 +300,12 @@ func (s *Store) Delete(seqs []uint64) error {
 		return fmt.Errorf("outbox delete: %w", err)
 	}
 	s.depth.Add(-removed)
+	s.bytes.Add(-bytes)
+	s.freed()
 	return nil
 }
 
 func seqKey(seq uint64) []byte    { return binary.BigEndian.AppendUint64(nil, seq) }
+func seqOf(k []byte) uint64       { return binary.BigEndian.Uint64(k) }
 func inputKey(name string) []byte { return []byte("input/" + name) }
 func stateKey(key string) []byte  { return []byte("state/" + key) }

@@ -34,6 +34,18 @@ type Store struct {
 	committerDone chan struct{}
 	closeMu       sync.RWMutex
 	closed        bool
+
+	// bytes are the undelivered entries' keys and values; dropped counts
+	// entries deleted undelivered by DropOldest.
+	bytes, dropped atomic.Int64
+	paused         atomic.Bool
+	// limitMu guards the limit, and room (on limitMu) wakes commits the
+	// Pause policy holds; closing ends their wait.
+	limitMu  sync.Mutex
+	room     *sync.Cond
+	maxBytes int64
+	policy   FullPolicy
+	closing  bool
 }
 
 // Open opens or creates the outbox file at path.
@@ -53,6 +65,7 @@ func open(path string, check bool) (*Store, error) {
 		return nil, fmt.Errorf("open outbox %s: %w", path, err)
 	}
 	s := &Store{db: db, notify: make(chan struct{}, 1), commits: make(chan *pending, maxGroup), committerDone: make(chan struct{})}
+	s.room = sync.NewCond(&s.limitMu)
 	if check {
 		if err := s.check(); err != nil {
 			_ = db.Close()
@@ -87,7 +100,13 @@ func (s *Store) init() error {
 		if _, err := tx.CreateBucketIfNotExists(bucketCheckpoints); err != nil {
 			return err
 		}
-		s.depth.Store(int64(ob.Stats().KeyN))
+		var n, bytes int64
+		_ = ob.ForEach(func(k, v []byte) error {
+			n, bytes = n+1, bytes+int64(len(k)+len(v))
+			return nil
+		})
+		s.depth.Store(n)
+		s.bytes.Store(bytes)
 		return nil
 	})
 }
@@ -95,6 +114,10 @@ func (s *Store) init() error {
 // Close waits for the commits under way and closes the file. Commits
 // after Close fail with ErrClosed.
 func (s *Store) Close() error {
+	s.limitMu.Lock()
+	s.closing = true
+	s.room.Broadcast()
+	s.limitMu.Unlock()
 	s.closeMu.Lock()
 	if !s.closed {
 		s.closed = true

@@ -161,3 +161,57 @@ func TestCorruptOutbox(t *testing.T) {
 		t.Errorf("set-aside files %v, want one", aside)
 	}
 }
+
+// TestOutboxFullDropOldest: with the control plane down, an outbox at its
+// byte limit drops its oldest alerts; the dropped counter and the outbox
+// depth add up to every alert raised, and the control plane, once back,
+// gets exactly the newest ones.
+func TestOutboxFullDropOldest(t *testing.T) {
+	cp := newControlPlane(t) // down for now
+	csv := filepath.Join(t.TempDir(), "line.csv")
+	const n = 3000 // 29 spikes
+	writeCSV(t, csv, rows(0, n))
+	a := newAgent(t, agentSpec{id: "edge-full", natsURL: cp.natsURL(), csv: csv,
+		extraYML: "outbox: {max_bytes: 4KiB, on_full: drop_oldest}\n"})
+	a.start()
+	testkit.WaitFor(t, settle, "the file read", func() bool { return a.metric(`pynomaly_agent_input_records_total{input="line"}`) == n })
+	raised, dropped := a.metric("pynomaly_agent_alerts_total"), a.metric("pynomaly_agent_outbox_dropped_total")
+	h, _ := a.health()
+	kept := int(raised - dropped)
+	t.Logf("raised %v alerts, dropped %v, kept %d (%v bytes)", raised, dropped, kept, a.metric("pynomaly_agent_outbox_bytes"))
+	if raised != 29 || dropped == 0 || int64(kept) != h.OutboxDepth || a.metric("pynomaly_agent_outbox_bytes") > 4096 {
+		t.Fatalf("raised %v, dropped %v, depth %d, bytes %v: want 29 raised, some dropped, the rest kept within 4 KiB",
+			raised, dropped, h.OutboxDepth, a.metric("pynomaly_agent_outbox_bytes"))
+	}
+	cp.start()
+	want := expectedIDs("edge-full", (29-kept+1)*spikeEvery, n) // the newest kept
+	testkit.WaitFor(t, settle, "the kept alerts delivered", countIs(cp, kept))
+	time.Sleep(500 * time.Millisecond)
+	checkExactly(t, cp.alerts(), want)
+}
+
+// TestOutboxFullPause: with on_full: pause, an outbox at its limit stops
+// the input instead of dropping; once the control plane is back the input
+// goes on and every alert arrives exactly once.
+func TestOutboxFullPause(t *testing.T) {
+	cp := newControlPlane(t) // down for now
+	csv := filepath.Join(t.TempDir(), "line.csv")
+	const n = 3000
+	writeCSV(t, csv, rows(0, n))
+	a := newAgent(t, agentSpec{id: "edge-pause", natsURL: cp.natsURL(), csv: csv,
+		extraYML: "outbox: {max_bytes: 4KiB, on_full: pause}\n"})
+	a.start()
+	testkit.WaitFor(t, settle, "the input paused", func() bool { return a.metric("pynomaly_agent_outbox_paused") == 1 })
+	time.Sleep(time.Second)
+	if read := a.metric(`pynomaly_agent_input_records_total{input="line"}`); read >= n {
+		t.Fatalf("%v records read while paused, want the input held before the end", read)
+	}
+	cp.start()
+	want := expectedIDs("edge-pause", 0, n)
+	testkit.WaitFor(t, settle, "every alert delivered", countIs(cp, len(want)))
+	time.Sleep(500 * time.Millisecond)
+	checkExactly(t, cp.alerts(), want)
+	if d, p := a.metric("pynomaly_agent_outbox_dropped_total"), a.metric("pynomaly_agent_outbox_paused"); d != 0 || p != 0 {
+		t.Errorf("dropped %v, paused %v; want 0, 0", d, p)
+	}
+}
