@@ -6,6 +6,7 @@ import (
 	"log/slog"
 	"sync"
 	"testing"
+	"time"
 
 	mochi "github.com/mochi-mqtt/server/v2"
 	"github.com/mochi-mqtt/server/v2/hooks/auth"
@@ -22,6 +23,8 @@ type MQTTBroker struct {
 	srv   *mochi.Server
 	port  int
 	users map[string]string
+	// publishing is write-locked by Publish (see inflightGuard).
+	publishing *sync.RWMutex
 }
 
 // StartMQTTBroker starts a broker that lets anyone in, or, with users
@@ -41,10 +44,12 @@ func (b *MQTTBroker) URL() string { return fmt.Sprintf("mqtt://127.0.0.1:%d", b.
 func (b *MQTTBroker) Start() {
 	b.t.Helper()
 	srv := mochi.New(&mochi.Options{InlineClient: true, Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
-	var err error
-	if b.users == nil {
+	err := srv.AddHook(b.guard(), nil)
+	switch {
+	case err != nil:
+	case b.users == nil:
 		err = srv.AddHook(new(auth.AllowHook), nil)
-	} else {
+	default:
 		ledger := &auth.Ledger{Users: auth.Users{}, Auth: auth.AuthRules{}}
 		for name, pass := range b.users {
 			ledger.Users[name] = auth.UserRule{Username: auth.RString(name), Password: auth.RString(pass)}
@@ -61,6 +66,37 @@ func (b *MQTTBroker) Start() {
 		b.t.Fatalf("start MQTT broker: %v", err)
 	}
 	b.srv = srv
+}
+
+// inflightGuard works around a deadlock in mochi v2.7.9: after each packet
+// a client sends, the broker calls Inflight.NextImmediate on that client,
+// which read-locks the client's in-flight map twice; a message published
+// to the client in between (Inflight.Set, the write lock) deadlocks the
+// broker. The guard holds Publish back from the moment a client's packet
+// is read until 2 ms later, far longer than processing it takes. Only the
+// test helpers' publishes are held; clients' own go through unguarded, so
+// the guard narrows the window rather than closing it for those.
+type inflightGuard struct {
+	mochi.HookBase
+	mu *sync.RWMutex
+}
+
+func (b *MQTTBroker) guard() *inflightGuard {
+	if b.publishing == nil {
+		b.publishing = new(sync.RWMutex)
+	}
+	return &inflightGuard{mu: b.publishing}
+}
+
+func (h *inflightGuard) ID() string           { return "inflight-guard" }
+func (h *inflightGuard) Provides(b byte) bool { return b == mochi.OnPacketRead }
+
+func (h *inflightGuard) OnPacketRead(cl *mochi.Client, pk packets.Packet) (packets.Packet, error) {
+	if !cl.Net.Inline {
+		h.mu.RLock()
+		time.AfterFunc(2*time.Millisecond, h.mu.RUnlock)
+	}
+	return pk, nil
 }
 
 // Stop closes the broker and every connection to it.
@@ -80,7 +116,10 @@ func (b *MQTTBroker) Restart() {
 // Publish sends a message from the broker's inline client.
 func (b *MQTTBroker) Publish(topic string, payload []byte, qos byte) {
 	b.t.Helper()
-	if err := b.srv.Publish(topic, payload, false, qos); err != nil {
+	b.publishing.Lock() // see inflightGuard
+	err := b.srv.Publish(topic, payload, false, qos)
+	b.publishing.Unlock()
+	if err != nil {
 		b.t.Fatalf("publish %s: %v", topic, err)
 	}
 }
