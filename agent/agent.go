@@ -154,7 +154,7 @@ func (a *Agent) newUplink(ob *outbox.Store) (*uplink.Uplink, error) {
 	hostname, _ := os.Hostname()
 	return uplink.New(uplink.Options{
 		URL: a.cfg.ControlPlane.URL, Token: token, AgentID: a.cfg.Agent.ID, Outbox: ob,
-		HeartbeatInterval: a.cfg.ControlPlane.HeartbeatInterval,
+		HeartbeatInterval: a.cfg.ControlPlane.HeartbeatInterval, DrainRate: a.cfg.ControlPlane.DrainRate,
 		Heartbeat: func() protocol.Heartbeat {
 			return protocol.Heartbeat{Hostname: hostname, AgentVersion: a.version, StartedAt: a.started.UTC(),
 				Inputs: a.health.inputs(), Detectors: a.detectorHealth(), Outbox: a.outboxHealth}

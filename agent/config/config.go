@@ -54,6 +54,10 @@ type ControlPlane struct {
 	TokenFile string `yaml:"token_file"`
 	// HeartbeatInterval is how often the agent reports in; default 10s.
 	HeartbeatInterval time.Duration `yaml:"heartbeat_interval"`
+	// DrainRate bounds delivery to the control plane, in alerts per
+	// second, so a fleet reconnecting after an outage does not flatten
+	// it with backlogs; default 10000, 0 for no bound.
+	DrainRate float64 `yaml:"drain_rate"`
 }
 
 // HTTP is the agent's local endpoint (/health, /metrics).

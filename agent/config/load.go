@@ -21,13 +21,17 @@ const (
 	// DefaultOutboxMaxBytes holds about half a million alerts: days of
 	// a busy gateway's results, within a small device's disk.
 	DefaultOutboxMaxBytes = 256 << 20
+	// DefaultDrainRate lets one agent deliver a day's backlog of a busy
+	// gateway in minutes, and keeps a hundred agents' together within what
+	// one control plane ingests.
+	DefaultDrainRate = 10000
 )
 
 func defaults() Config {
 	return Config{
 		Agent:        Agent{DataDir: DefaultDataDir},
 		Outbox:       Outbox{MaxBytes: DefaultOutboxMaxBytes, OnFull: "drop_oldest"},
-		ControlPlane: ControlPlane{HeartbeatInterval: DefaultHeartbeatInterval},
+		ControlPlane: ControlPlane{HeartbeatInterval: DefaultHeartbeatInterval, DrainRate: DefaultDrainRate},
 		HTTP:         HTTP{Listen: DefaultHTTPListen},
 		Log:          Log{Level: "info", Format: "auto"},
 		Detector:     Detector{Type: "zscore"},

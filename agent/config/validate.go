@@ -44,6 +44,9 @@ func (c *Config) Validate() error {
 	if c.ControlPlane.HeartbeatInterval > protocol.MaxHeartbeatIntervalSeconds*time.Second {
 		add("control_plane.heartbeat_interval: %s is too long (at most 24h)", c.ControlPlane.HeartbeatInterval)
 	}
+	if c.ControlPlane.DrainRate < 0 || math.IsNaN(c.ControlPlane.DrainRate) || math.IsInf(c.ControlPlane.DrainRate, 0) {
+		add("control_plane.drain_rate: %v must be a finite number, 0 (no bound) or more", c.ControlPlane.DrainRate)
+	}
 	if _, err := outbox.ParseFullPolicy(c.Outbox.OnFull); err != nil {
 		add("outbox.on_full: %v", err)
 	}

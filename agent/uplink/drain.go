@@ -54,6 +54,11 @@ func (u *Uplink) deliverBatch(ctx context.Context, js jetstream.JetStream) (int,
 	if len(entries) == 0 {
 		return 0, nil
 	}
+	if u.drainRate != nil {
+		if err := u.drainRate.WaitN(ctx, len(entries)); err != nil {
+			return 0, nil // ctx ended: the loop stops
+		}
+	}
 	futures := make([]jetstream.PubAckFuture, 0, len(entries))
 	var pubErr error
 	for _, e := range entries {

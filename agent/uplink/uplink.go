@@ -11,6 +11,7 @@ import (
 	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
 	"github.com/prometheus/client_golang/prometheus"
+	"golang.org/x/time/rate"
 
 	"github.com/pynomaly/pynomaly/agent/outbox"
 	"github.com/pynomaly/pynomaly/internal/lograte"
@@ -30,6 +31,10 @@ type Options struct {
 	AckTimeout time.Duration
 	// MaxBackoff caps the wait between failed attempts; 0 means 30s.
 	MaxBackoff time.Duration
+	// DrainRate bounds delivery, in entries per second, so that a fleet
+	// reconnecting after an outage does not flatten the control plane
+	// with its backlogs; 0 means no bound.
+	DrainRate float64
 	// Heartbeat builds the next heartbeat; nil disables heartbeats.
 	Heartbeat         func() protocol.Heartbeat
 	HeartbeatInterval time.Duration
@@ -43,6 +48,8 @@ type Uplink struct {
 	logger  *slog.Logger
 	limiter *lograte.Limiter
 	metrics *metrics
+	// drainRate paces delivery (Options.DrainRate); nil when unbounded.
+	drainRate *rate.Limiter
 }
 
 // New validates opts; Run connects and delivers.
@@ -72,7 +79,12 @@ func New(opts Options) (*Uplink, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Uplink{opts: opts, logger: opts.Logger.With("component", "uplink"), limiter: lograte.New(30 * time.Second), metrics: m}, nil
+	u := &Uplink{opts: opts, logger: opts.Logger.With("component", "uplink"), limiter: lograte.New(30 * time.Second), metrics: m}
+	if opts.DrainRate > 0 {
+		// A burst of one batch: a batch waits for its whole share at once.
+		u.drainRate = rate.NewLimiter(rate.Limit(opts.DrainRate), opts.BatchSize)
+	}
+	return u, nil
 }
 
 // Run connects (retrying in the background if the control plane is down)

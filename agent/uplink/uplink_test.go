@@ -190,3 +190,23 @@ func (a *authCounter) Warnf(string, ...any)   {}
 func (a *authCounter) Fatalf(string, ...any)  {}
 func (a *authCounter) Debugf(string, ...any)  {}
 func (a *authCounter) Tracef(string, ...any)  {}
+
+// TestDrainRate: a backlog is delivered no faster than DrainRate, and all
+// of it. Only the lower bound is checked: a slow machine can only be
+// slower.
+func TestDrainRate(t *testing.T) {
+	ns := NewTestServer(t, -1, nil)
+	st := createStream(t, ns)
+	ob := openOutbox(t)
+	commitAlerts(t, ob, "a", 300) // the backlog of an outage
+	start := time.Now()
+	startUplink(t, uplink.Options{URL: ns.ClientURL(), Token: token, Outbox: ob, DrainRate: 200})
+	testkit.WaitFor(t, 10*time.Second, "the backlog delivered", func() bool { return ob.Depth() == 0 })
+	// 300 entries at 200/s after a first batch of 4: at least 1.48 s.
+	if took := time.Since(start); took < 1400*time.Millisecond {
+		t.Errorf("300 entries delivered in %v at drain rate 200/s, want at least 1.48s", took)
+	}
+	if n := streamMsgs(t, st); n != 300 {
+		t.Errorf("stream holds %d messages, want 300", n)
+	}
+}
