@@ -127,6 +127,7 @@ func (a *Agent) Run(ctx context.Context) error {
 	g, gctx := errgroup.WithContext(ctx)
 	g.Go(func() error { return up.Run(gctx) })
 	g.Go(func() error { return a.alertOut.run(gctx) })
+	g.Go(func() error { a.expireOutbox(gctx, ob); return nil })
 	for _, in := range a.cfg.Inputs {
 		if in.MQTT != nil {
 			r, err := a.newMQTTRunner(in, ob, pm)
@@ -191,14 +192,21 @@ func (a *Agent) limitOutbox(ob *outbox.Store) error {
 	if err != nil {
 		return fmt.Errorf("outbox.on_full: %w", err)
 	}
-	ob.SetLimit(int64(a.cfg.Outbox.MaxBytes), policy)
+	ob.SetLimit(int64(a.cfg.Outbox.MaxBytes), a.cfg.Outbox.MaxAge, policy)
+	dropped := func(reason string, f func() float64) prometheus.Collector {
+		return prometheus.NewCounterFunc(prometheus.CounterOpts{Name: "pynomaly_agent_outbox_dropped_total",
+			Help:        "Undelivered results deleted to stay within outbox.max_bytes (reason bytes) or outbox.max_age (reason age), under outbox.on_full: drop_oldest.",
+			ConstLabels: prometheus.Labels{"reason": reason}}, f)
+	}
 	for _, c := range []prometheus.Collector{
 		prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "pynomaly_agent_outbox_bytes",
 			Help: "Bytes of undelivered results in the outbox (bounded by outbox.max_bytes)."},
 			func() float64 { return float64(ob.Bytes()) }),
-		prometheus.NewCounterFunc(prometheus.CounterOpts{Name: "pynomaly_agent_outbox_dropped_total",
-			Help: "Undelivered results deleted to stay within outbox.max_bytes (outbox.on_full: drop_oldest)."},
-			func() float64 { return float64(ob.Dropped()) }),
+		prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "pynomaly_agent_outbox_oldest_age_seconds",
+			Help: "How long the oldest undelivered result has waited in the outbox (bounded by outbox.max_age); 0 when empty."},
+			func() float64 { return ob.OldestAge().Seconds() }),
+		dropped("bytes", func() float64 { return float64(ob.Dropped() - ob.DroppedAged()) }),
+		dropped("age", func() float64 { return float64(ob.DroppedAged()) }),
 		prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "pynomaly_agent_outbox_paused",
 			Help: "1 while inputs wait for room in a full outbox (outbox.on_full: pause), else 0."},
 			func() float64 {
@@ -213,6 +221,20 @@ func (a *Agent) limitOutbox(ob *outbox.Store) error {
 		}
 	}
 	return nil
+}
+
+// expireOutbox deletes results past outbox.max_age every 10 s, under
+// drop_oldest, so that an outbox nobody commits to (quiet inputs, the
+// uplink down) does not keep them to deliver late.
+func (a *Agent) expireOutbox(ctx context.Context, ob *outbox.Store) {
+	if a.cfg.Outbox.MaxAge <= 0 || a.cfg.Outbox.OnFull != string(outbox.DropOldest) {
+		return
+	}
+	every(ctx, 10*time.Second, func() {
+		if err := ob.Expire(); err != nil {
+			a.logger.Warn("expiring old outbox results failed; retrying", "err", err)
+		}
+	})
 }
 
 // claimOutbox records which agent the outbox's alerts belong to. Alerts

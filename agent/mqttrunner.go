@@ -149,19 +149,12 @@ func (r *mqttRunner) Run(ctx context.Context) error {
 // watchConnection puts the broker's refusal, if any, in the input's health
 // while it is not connected.
 func (r *mqttRunner) watchConnection(ctx context.Context, c *mqtt.Client) {
-	t := time.NewTicker(time.Second)
-	defer t.Stop()
-	for {
-		select {
-		case <-ctx.Done():
-			return
-		case <-t.C:
-			r.a.metrics.queue.WithLabelValues(r.cfg.Name).Set(float64(c.Len()))
-			if e := c.LastError(); e != "" {
-				r.a.health.set(r.cfg.Name, protocol.HealthDegraded, errors.New(e))
-			}
+	every(ctx, time.Second, func() {
+		r.a.metrics.queue.WithLabelValues(r.cfg.Name).Set(float64(c.Len()))
+		if e := c.LastError(); e != "" {
+			r.a.health.set(r.cfg.Name, protocol.HealthDegraded, errors.New(e))
 		}
-	}
+	})
 }
 
 func (r *mqttRunner) runOnce(ctx context.Context, c *mqtt.Client) error {

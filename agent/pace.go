@@ -35,3 +35,17 @@ func (p *pacer) wait(ctx context.Context, rows int) {
 		sleep(ctx, d)
 	}
 }
+
+// every calls f every d until ctx ends.
+func every(ctx context.Context, d time.Duration, f func()) {
+	t := time.NewTicker(d)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+			f()
+		}
+	}
+}

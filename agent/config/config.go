@@ -39,7 +39,10 @@ type Outbox struct {
 	// MaxBytes bounds the undelivered results; default 256MiB, 0 for no
 	// bound (the disk is the limit).
 	MaxBytes ByteSize `yaml:"max_bytes"`
-	// OnFull is what happens at MaxBytes: drop_oldest (default) deletes
+	// MaxAge bounds how long a result may wait for delivery; default 168h
+	// (a week), 0 for no bound.
+	MaxAge time.Duration `yaml:"max_age"`
+	// OnFull is what happens at MaxBytes or MaxAge: drop_oldest (default) deletes
 	// the oldest undelivered results to make room, pause holds the inputs
 	// until delivery makes room. Either way it shows in the metrics.
 	OnFull string `yaml:"on_full"`

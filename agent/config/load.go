@@ -21,6 +21,8 @@ const (
 	// DefaultOutboxMaxBytes holds about half a million alerts: days of
 	// a busy gateway's results, within a small device's disk.
 	DefaultOutboxMaxBytes = 256 << 20
+	// DefaultOutboxMaxAge keeps a week of results through an outage.
+	DefaultOutboxMaxAge = 7 * 24 * time.Hour
 	// DefaultDrainRate lets one agent deliver a day's backlog of a busy
 	// gateway in minutes, and keeps a hundred agents' together within what
 	// one control plane ingests.
@@ -30,7 +32,7 @@ const (
 func defaults() Config {
 	return Config{
 		Agent:        Agent{DataDir: DefaultDataDir},
-		Outbox:       Outbox{MaxBytes: DefaultOutboxMaxBytes, OnFull: "drop_oldest"},
+		Outbox:       Outbox{MaxBytes: DefaultOutboxMaxBytes, MaxAge: DefaultOutboxMaxAge, OnFull: "drop_oldest"},
 		ControlPlane: ControlPlane{HeartbeatInterval: DefaultHeartbeatInterval, DrainRate: DefaultDrainRate},
 		HTTP:         HTTP{Listen: DefaultHTTPListen},
 		Log:          Log{Level: "info", Format: "auto"},

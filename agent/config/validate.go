@@ -47,6 +47,12 @@ func (c *Config) Validate() error {
 	if c.ControlPlane.DrainRate < 0 || math.IsNaN(c.ControlPlane.DrainRate) || math.IsInf(c.ControlPlane.DrainRate, 0) {
 		add("control_plane.drain_rate: %v must be a finite number, 0 (no bound) or more", c.ControlPlane.DrainRate)
 	}
+	if c.Outbox.MaxBytes < 0 {
+		add("outbox.max_bytes: %s is negative", c.Outbox.MaxBytes)
+	}
+	if c.Outbox.MaxAge < 0 {
+		add("outbox.max_age: %s is negative", c.Outbox.MaxAge)
+	}
 	if _, err := outbox.ParseFullPolicy(c.Outbox.OnFull); err != nil {
 		add("outbox.on_full: %v", err)
 	}

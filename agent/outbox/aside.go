@@ -16,7 +16,7 @@ var (
 // corrupt entry stops blocking the ones behind it.
 func (s *Store) Quarantine(seq uint64) error {
 	var moved bool
-	var size int64
+	var size, oldest int64
 	err := s.db.Update(func(tx *bolt.Tx) error {
 		ob := tx.Bucket(bucketOutbox)
 		v := ob.Get(seqKey(seq))
@@ -31,7 +31,11 @@ func (s *Store) Quarantine(seq uint64) error {
 			return err
 		}
 		moved, size = true, int64(8+len(v))
-		return ob.Delete(seqKey(seq))
+		if err := ob.Delete(seqKey(seq)); err != nil {
+			return err
+		}
+		oldest, err = oldestTime(tx)
+		return err
 	})
 	if err != nil {
 		return fmt.Errorf("quarantine outbox entry %d: %w", seq, err)
@@ -39,6 +43,7 @@ func (s *Store) Quarantine(seq uint64) error {
 	if moved {
 		s.depth.Add(-1)
 		s.bytes.Add(-size)
+		s.oldest.Store(oldest)
 		s.freed()
 	}
 	return nil

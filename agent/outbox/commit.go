@@ -98,9 +98,7 @@ func (s *Store) writeGroup(group []*pending) {
 			w.add(one)
 		}
 	}
-	s.depth.Add(int64(w.entries - w.dropped))
-	s.bytes.Add(w.bytes - w.droppedBytes)
-	s.dropped.Add(int64(w.dropped))
+	s.account(w)
 	if w.entries > 0 {
 		select {
 		case s.notify <- struct{}{}:
@@ -112,22 +110,36 @@ func (s *Store) writeGroup(group []*pending) {
 	}
 }
 
-// written is what a transaction added and, to keep within the limit,
-// dropped.
+// written is what transactions added and, to keep within the limits,
+// dropped (droppedAged of them for their age), and the commit time of the
+// oldest entry after the last of them.
 type written struct {
-	entries, dropped    int
-	bytes, droppedBytes int64
+	entries, dropped, droppedAged int
+	bytes, droppedBytes           int64
+	oldest                        int64
 }
 
 func (w *written) add(o written) {
 	w.entries += o.entries
 	w.dropped += o.dropped
+	w.droppedAged += o.droppedAged
 	w.bytes += o.bytes
 	w.droppedBytes += o.droppedBytes
+	w.oldest = o.oldest
 }
 
-// writeTx applies ps in one transaction and, under DropOldest, deletes
-// the oldest earlier entries the limit has no room for.
+// account applies what committed transactions did to the counters.
+func (s *Store) account(w written) {
+	s.depth.Add(int64(w.entries - w.dropped))
+	s.bytes.Add(w.bytes - w.droppedBytes)
+	s.dropped.Add(int64(w.dropped))
+	s.droppedAged.Add(int64(w.droppedAged))
+	s.oldest.Store(w.oldest)
+}
+
+// writeTx applies ps in one transaction, stamps their entries with the
+// time, and, under DropOldest, deletes the earlier entries the limits have
+// no room for.
 func (s *Store) writeTx(ps []*pending, w *written) error {
 	return s.db.Update(func(tx *bolt.Tx) error {
 		*w = written{}
@@ -140,8 +152,21 @@ func (s *Store) writeTx(ps []*pending, w *written) error {
 			w.entries += len(p.c.Entries)
 			w.bytes += n
 		}
+		if w.entries > 0 {
+			if err := stamp(tx, first, s.now()); err != nil {
+				return err
+			}
+		}
 		var err error
-		w.dropped, w.droppedBytes, err = s.dropOldest(tx, s.bytes.Load()+w.bytes, first)
+		if w.droppedAged, w.droppedBytes, err = s.dropExpired(tx, first); err != nil {
+			return err
+		}
+		n, bytes, err := s.dropOldest(tx, s.bytes.Load()+w.bytes-w.droppedBytes, first)
+		if err != nil {
+			return err
+		}
+		w.dropped, w.droppedBytes = w.droppedAged+n, w.droppedBytes+bytes
+		w.oldest, err = oldestTime(tx)
 		return err
 	})
 }
@@ -279,7 +304,7 @@ func (s *Store) Peek(max int) ([]Entry, error) {
 
 // Delete removes delivered entries.
 func (s *Store) Delete(seqs []uint64) error {
-	var removed, bytes int64
+	var removed, bytes, oldest int64
 	err := s.db.Update(func(tx *bolt.Tx) error {
 		removed, bytes = 0, 0
 		ob := tx.Bucket(bucketOutbox)
@@ -294,13 +319,16 @@ func (s *Store) Delete(seqs []uint64) error {
 			}
 			removed++
 		}
-		return nil
+		var err error
+		oldest, err = oldestTime(tx)
+		return err
 	})
 	if err != nil {
 		return fmt.Errorf("outbox delete: %w", err)
 	}
 	s.depth.Add(-removed)
 	s.bytes.Add(-bytes)
+	s.oldest.Store(oldest)
 	s.freed()
 	return nil
 }

@@ -21,6 +21,10 @@
 //	                           <input>/<device>:<inode>, source
 //	                           "<path>#<crc32 of the 64 bytes before offset>")
 //	    "state/<key>"       -> opaque state bytes owned by the caller
+//	times/
+//	    <uint64 BE seq>     -> uint64 BE Unix ns: when the entries from seq
+//	                           on were committed (one per transaction; those
+//	                           no entry needs are removed)
 //	quarantine/             (created on first use)
 //	    <uint64 BE seq>     -> an entry that could not be decoded, moved aside
 //

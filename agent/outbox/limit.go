@@ -2,6 +2,7 @@ package outbox
 
 import (
 	"fmt"
+	"time"
 
 	bolt "go.etcd.io/bbolt"
 )
@@ -29,14 +30,23 @@ func ParseFullPolicy(s string) (FullPolicy, error) {
 	return "", fmt.Errorf("%q is not one of drop_oldest, pause", s)
 }
 
-// SetLimit bounds the bytes of undelivered entries (their keys and
-// values; the file itself does not shrink, bbolt reuses its pages) to
-// maxBytes, 0 for no bound, with policy applied at the bound. Call it
-// before the first Commit.
-func (s *Store) SetLimit(maxBytes int64, policy FullPolicy) {
+// SetLimit bounds the undelivered entries: their bytes (keys and values;
+// the file itself does not shrink, bbolt reuses its pages) to maxBytes,
+// and their age, from their commit, to maxAge; 0 for no bound. policy
+// applies at either bound. Call it before the first Commit.
+func (s *Store) SetLimit(maxBytes int64, maxAge time.Duration, policy FullPolicy) {
 	s.limitMu.Lock()
-	s.maxBytes, s.policy = maxBytes, policy
+	s.maxBytes, s.maxAge, s.policy = maxBytes, maxAge, policy
 	s.limitMu.Unlock()
+}
+
+// full reports whether the outbox is at a limit. Call it with limitMu held.
+func (s *Store) full() bool {
+	if s.maxBytes > 0 && s.bytes.Load() >= s.maxBytes {
+		return true
+	}
+	oldest := s.oldest.Load()
+	return s.maxAge > 0 && oldest != 0 && s.now().Sub(time.Unix(0, oldest)) >= s.maxAge
 }
 
 // Bytes is the size of the undelivered entries, keys included.
@@ -57,7 +67,7 @@ func (s *Store) waitForRoom(c Commit) error {
 	}
 	s.limitMu.Lock()
 	defer s.limitMu.Unlock()
-	for s.policy == Pause && s.maxBytes > 0 && s.bytes.Load() >= s.maxBytes {
+	for s.policy == Pause && s.full() {
 		if s.closing {
 			return ErrClosed
 		}

@@ -7,6 +7,8 @@ import (
 	"testing"
 	"time"
 
+	bolt "go.etcd.io/bbolt"
+
 	"github.com/pynomaly/pynomaly/agent/outbox"
 	"github.com/pynomaly/pynomaly/internal/testkit"
 )
@@ -24,7 +26,7 @@ func TestDropOldest(t *testing.T) {
 	size := entrySize(t)
 	path := filepath.Join(t.TempDir(), "agent.db")
 	s := openStore(t, path)
-	s.SetLimit(10*size, outbox.DropOldest)
+	s.SetLimit(10*size, 0, outbox.DropOldest)
 	for i := range 30 {
 		mustCommit(t, s, outbox.Commit{Entries: []outbox.Entry{{Kind: outbox.KindAlert, ID: fmt.Sprintf("x-%02d", i), Payload: []byte(fmt.Sprintf(`{"n":%02d}`, i))}}})
 	}
@@ -54,7 +56,7 @@ func TestDropOldest(t *testing.T) {
 func TestPause(t *testing.T) {
 	s := openStore(t, "")
 	mustCommit(t, s, outbox.Commit{Entries: entries("x", 5)})
-	s.SetLimit(s.Bytes(), outbox.Pause) // full
+	s.SetLimit(s.Bytes(), 0, outbox.Pause) // full
 	done := make(chan error, 1)
 	go func() { done <- s.Commit(outbox.Commit{Entries: entries("y", 1)}) }()
 	testkit.WaitFor(t, 5*time.Second, "the commit to be held", s.Paused)
@@ -93,5 +95,72 @@ func TestParseFullPolicy(t *testing.T) {
 	}
 	if _, err := outbox.ParseFullPolicy("block"); err == nil || err.Error() != `"block" is not one of drop_oldest, pause` {
 		t.Errorf("ParseFullPolicy(block) = %v", err)
+	}
+}
+
+// TestDropByAge: under DropOldest, entries older than the age limit go
+// with the next commit, or with Expire when nothing is committed.
+func TestDropByAge(t *testing.T) {
+	s := openStore(t, "")
+	s.SetLimit(0, 300*time.Millisecond, outbox.DropOldest)
+	for range 3 {
+		mustCommit(t, s, outbox.Commit{Entries: entries("a", 2)})
+	}
+	if age := s.OldestAge(); age <= 0 || age > time.Minute {
+		t.Errorf("OldestAge = %v with entries just committed", age)
+	}
+	time.Sleep(350 * time.Millisecond)
+	mustCommit(t, s, outbox.Commit{Entries: entries("b", 2)})
+	if got := fmt.Sprint(ids(mustPeek(t, s, 10))); got != "[b-0 b-1]" || s.DroppedAged() != 6 || s.Dropped() != 6 {
+		t.Errorf("after the age limit: %s, dropped %d (%d for age); want [b-0 b-1], 6 for age", got, s.Dropped(), s.DroppedAged())
+	}
+	if age := s.OldestAge(); age >= 300*time.Millisecond {
+		t.Errorf("OldestAge = %v, want b's, under the limit", age)
+	}
+
+	time.Sleep(350 * time.Millisecond)
+	must(t, s.Expire())
+	if s.Depth() != 0 || s.Bytes() != 0 || s.DroppedAged() != 8 || s.OldestAge() != 0 {
+		t.Errorf("after Expire: depth %d, bytes %d, dropped for age %d, oldest age %v; want 0, 0, 8, 0",
+			s.Depth(), s.Bytes(), s.DroppedAged(), s.OldestAge())
+	}
+}
+
+// TestPauseByAge: under Pause, an entry past the age limit holds commits
+// until it is delivered; nothing is dropped.
+func TestPauseByAge(t *testing.T) {
+	s := openStore(t, "")
+	s.SetLimit(0, 200*time.Millisecond, outbox.Pause)
+	mustCommit(t, s, outbox.Commit{Entries: entries("a", 1)})
+	time.Sleep(250 * time.Millisecond)
+	done := make(chan error, 1)
+	go func() { done <- s.Commit(outbox.Commit{Entries: entries("b", 1)}) }()
+	testkit.WaitFor(t, 5*time.Second, "the commit to be held", s.Paused)
+	must(t, s.Delete([]uint64{mustPeek(t, s, 1)[0].Seq}))
+	if err := <-done; err != nil {
+		t.Fatalf("held commit: %v", err)
+	}
+	if got := fmt.Sprint(ids(mustPeek(t, s, 10))); got != "[b-0]" || s.Dropped() != 0 {
+		t.Errorf("entries %s, dropped %d; want [b-0], 0", got, s.Dropped())
+	}
+}
+
+// TestAgeOfOlderFiles: entries from before commit times were recorded are
+// taken as committed when the file is opened, not as infinitely old.
+func TestAgeOfOlderFiles(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "agent.db")
+	s := openStore(t, path)
+	mustCommit(t, s, outbox.Commit{Entries: entries("old", 3)})
+	must(t, s.Close())
+	db, err := bolt.Open(path, 0o600, nil)
+	must(t, err)
+	must(t, db.Update(func(tx *bolt.Tx) error { return tx.DeleteBucket([]byte("times")) }))
+	must(t, db.Close())
+
+	s = openStore(t, path)
+	s.SetLimit(0, time.Hour, outbox.DropOldest)
+	mustCommit(t, s, outbox.Commit{Entries: entries("new", 1)})
+	if s.Depth() != 4 || s.DroppedAged() != 0 || s.OldestAge() > time.Minute {
+		t.Errorf("depth %d, dropped for age %d, oldest age %v; want 4, 0, about 0", s.Depth(), s.DroppedAged(), s.OldestAge())
 	}
 }

@@ -37,13 +37,17 @@ type Store struct {
 
 	// bytes are the undelivered entries' keys and values; dropped counts
 	// entries deleted undelivered by DropOldest.
-	bytes, dropped atomic.Int64
-	paused         atomic.Bool
+	bytes, dropped, droppedAged atomic.Int64
+	// oldest is the commit time of the oldest entry, Unix ns; 0: none.
+	oldest atomic.Int64
+	paused atomic.Bool
+	now    func() time.Time
 	// limitMu guards the limit, and room (on limitMu) wakes commits the
 	// Pause policy holds; closing ends their wait.
 	limitMu  sync.Mutex
 	room     *sync.Cond
 	maxBytes int64
+	maxAge   time.Duration
 	policy   FullPolicy
 	closing  bool
 }
@@ -66,6 +70,7 @@ func open(path string, check bool) (*Store, error) {
 	}
 	s := &Store{db: db, notify: make(chan struct{}, 1), commits: make(chan *pending, maxGroup), committerDone: make(chan struct{})}
 	s.room = sync.NewCond(&s.limitMu)
+	s.now = time.Now
 	if check {
 		if err := s.check(); err != nil {
 			_ = db.Close()
@@ -100,6 +105,23 @@ func (s *Store) init() error {
 		if _, err := tx.CreateBucketIfNotExists(bucketCheckpoints); err != nil {
 			return err
 		}
+		if _, err := tx.CreateBucketIfNotExists(bucketTimes); err != nil {
+			return err
+		}
+		// Entries from before commit times were recorded are taken as
+		// committed now.
+		if first, _ := ob.Cursor().First(); first != nil {
+			if k, _ := tx.Bucket(bucketTimes).Cursor().First(); k == nil || seqOf(k) > seqOf(first) {
+				if err := stamp(tx, seqOf(first), s.now()); err != nil {
+					return err
+				}
+			}
+		}
+		oldest, err := oldestTime(tx)
+		if err != nil {
+			return err
+		}
+		s.oldest.Store(oldest)
 		var n, bytes int64
 		_ = ob.ForEach(func(k, v []byte) error {
 			n, bytes = n+1, bytes+int64(len(k)+len(v))
