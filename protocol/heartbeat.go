@@ -34,9 +34,11 @@ type Heartbeat struct {
 	// plane uses it to decide when an agent is overdue.
 	IntervalSeconds float64 `json:"interval_seconds"`
 	// OutboxDepth is the number of results waiting to be delivered.
-	OutboxDepth int64             `json:"outbox_depth"`
-	Inputs      []ComponentHealth `json:"inputs,omitempty"`
-	Detectors   []ComponentHealth `json:"detectors,omitempty"`
+	OutboxDepth int64 `json:"outbox_depth"`
+	// OutboxOldestSeconds is how long the oldest of them has waited.
+	OutboxOldestSeconds float64           `json:"outbox_oldest_seconds,omitempty"`
+	Inputs              []ComponentHealth `json:"inputs,omitempty"`
+	Detectors           []ComponentHealth `json:"detectors,omitempty"`
 	// Outbox is the outbox's state: degraded after a corrupt outbox file
 	// was moved aside at start. Absent from older agents.
 	Outbox ComponentHealth `json:"outbox,omitzero"`

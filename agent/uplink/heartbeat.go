@@ -34,6 +34,7 @@ func (u *Uplink) sendHeartbeat(nc *nats.Conn) {
 	hb.SentAt = time.Now().UTC()
 	hb.IntervalSeconds = u.opts.HeartbeatInterval.Seconds()
 	hb.OutboxDepth = u.opts.Outbox.Depth()
+	hb.OutboxOldestSeconds = u.opts.Outbox.OldestAge().Seconds()
 	b, err := json.Marshal(hb)
 	if err != nil {
 		u.warn("heartbeat", "encode heartbeat", err)

@@ -13,22 +13,33 @@ func TestAgentsStatus(t *testing.T) {
 	now := t0.Add(24 * time.Hour)
 	a := newTestAPI(t, func(o *api.Options) { o.Now = func() time.Time { return now } })
 	// Offline after 3 missed intervals plus 2 s of slack.
+	failed := []protocol.ComponentHealth{{Name: "line", Status: protocol.HealthFailed, Error: "no such file"}}
 	tests := []struct {
 		agent    string
 		interval float64
 		ago      time.Duration
 		want     string
+		inputs   []protocol.ComponentHealth
+		outbox   protocol.ComponentHealth
+		skew     time.Duration // agent clock minus control plane clock
 	}{
-		{"just-now", 10, 0, api.StatusOnline},
-		{"one-missed", 10, 15 * time.Second, api.StatusOnline},
-		{"inside-slack", 10, 31 * time.Second, api.StatusOnline},
-		{"past-slack", 10, 33 * time.Second, api.StatusOffline},
-		{"slow-interval", 60, 2 * time.Minute, api.StatusOnline},
-		{"gone", 10, time.Hour, api.StatusOffline},
+		{agent: "just-now", interval: 10, want: api.StatusOnline},
+		{agent: "one-missed", interval: 10, ago: 15 * time.Second, want: api.StatusOnline},
+		{agent: "inside-slack", interval: 10, ago: 31 * time.Second, want: api.StatusOnline},
+		{agent: "past-slack", interval: 10, ago: 33 * time.Second, want: api.StatusOffline},
+		{agent: "slow-interval", interval: 60, ago: 2 * time.Minute, want: api.StatusOnline},
+		{agent: "gone", interval: 10, ago: time.Hour, want: api.StatusOffline},
+		{agent: "input-failed", interval: 10, want: api.StatusDegraded, inputs: failed},
+		{agent: "outbox-set-aside", interval: 10, want: api.StatusDegraded,
+			outbox: protocol.ComponentHealth{Name: "outbox", Status: protocol.HealthDegraded, Error: "moved aside"}},
+		{agent: "failed-and-gone", interval: 10, ago: time.Hour, want: api.StatusOffline, inputs: failed},
+		{agent: "clock-ahead", interval: 10, want: api.StatusOnline, skew: 11 * time.Second},
+		{agent: "clock-behind", interval: 10, want: api.StatusOnline, skew: -30 * time.Second},
+		{agent: "clock-close", interval: 10, want: api.StatusOnline, skew: 9 * time.Second},
 	}
 	for _, tc := range tests {
 		hb := protocol.Heartbeat{Version: 1, AgentID: tc.agent, Hostname: "host-" + tc.agent, AgentVersion: "0.1.0",
-			SentAt: now.Add(-tc.ago), IntervalSeconds: tc.interval, OutboxDepth: 4}
+			SentAt: now.Add(-tc.ago + tc.skew), IntervalSeconds: tc.interval, OutboxDepth: 4, Inputs: tc.inputs, Outbox: tc.outbox}
 		if err := a.store.UpsertHeartbeat(t.Context(), hb, now.Add(-tc.ago)); err != nil {
 			t.Fatal(err)
 		}
@@ -51,6 +62,10 @@ func TestAgentsStatus(t *testing.T) {
 			}
 			if ag.Status != tc.want {
 				t.Errorf("status %q, want %q (last heartbeat %s ago, interval %vs)", ag.Status, tc.want, tc.ago, tc.interval)
+			}
+			wantSkewed := tc.skew > 10*time.Second || tc.skew < -10*time.Second
+			if ag.ClockSkewSeconds != tc.skew.Seconds() || ag.ClockSkewed != wantSkewed {
+				t.Errorf("clock skew %vs flagged %v, want %vs flagged %v", ag.ClockSkewSeconds, ag.ClockSkewed, tc.skew.Seconds(), wantSkewed)
 			}
 			if ag.Hostname != "host-"+tc.agent || ag.OutboxDepth != 4 || !ag.LastHeartbeat.Equal(now.Add(-tc.ago)) {
 				t.Errorf("record %+v does not match the heartbeat", ag.AgentRecord)

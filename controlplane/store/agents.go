@@ -13,21 +13,26 @@ import (
 
 // AgentRecord is an agent's latest heartbeat as the control plane stored it.
 type AgentRecord struct {
-	ID              string                     `json:"id"`
-	Hostname        string                     `json:"hostname"`
-	Version         string                     `json:"version"`
-	LastHeartbeat   time.Time                  `json:"last_heartbeat"` // control plane's clock (receivedAt)
-	AgentClock      time.Time                  `json:"agent_clock"`    // hb.SentAt
-	StartedAt       time.Time                  `json:"started_at"`
-	IntervalSeconds float64                    `json:"interval_seconds"`
-	OutboxDepth     int64                      `json:"outbox_depth"`
-	Inputs          []protocol.ComponentHealth `json:"inputs,omitempty"`
-	Detectors       []protocol.ComponentHealth `json:"detectors,omitempty"`
+	ID              string    `json:"id"`
+	Hostname        string    `json:"hostname"`
+	Version         string    `json:"version"`
+	LastHeartbeat   time.Time `json:"last_heartbeat"` // control plane's clock (receivedAt)
+	AgentClock      time.Time `json:"agent_clock"`    // hb.SentAt
+	StartedAt       time.Time `json:"started_at"`
+	IntervalSeconds float64   `json:"interval_seconds"`
+	OutboxDepth     int64     `json:"outbox_depth"`
+	// OutboxOldestSeconds is how long the oldest undelivered result had
+	// waited when the heartbeat was sent.
+	OutboxOldestSeconds float64                    `json:"outbox_oldest_seconds"`
+	Inputs              []protocol.ComponentHealth `json:"inputs,omitempty"`
+	Detectors           []protocol.ComponentHealth `json:"detectors,omitempty"`
+	// Outbox is the outbox's state; nil from agents that do not report it.
+	Outbox *protocol.ComponentHealth `json:"outbox,omitempty"`
 }
 
 const upsertAgentSQL = `INSERT INTO agents (id, hostname, agent_version, last_heartbeat,
-    agent_clock, started_at, interval_seconds, outbox_depth, inputs, detectors)
-VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+    agent_clock, started_at, interval_seconds, outbox_depth, inputs, detectors, outbox, outbox_oldest_seconds)
+VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
 ON CONFLICT (id) DO UPDATE SET
     hostname = excluded.hostname,
     agent_version = excluded.agent_version,
@@ -37,10 +42,12 @@ ON CONFLICT (id) DO UPDATE SET
     interval_seconds = excluded.interval_seconds,
     outbox_depth = excluded.outbox_depth,
     inputs = excluded.inputs,
-    detectors = excluded.detectors`
+    detectors = excluded.detectors,
+    outbox = excluded.outbox,
+    outbox_oldest_seconds = excluded.outbox_oldest_seconds`
 
 const listAgentsSQL = `SELECT id, hostname, agent_version, last_heartbeat, agent_clock,
-    started_at, interval_seconds, outbox_depth, inputs, detectors
+    started_at, interval_seconds, outbox_depth, inputs, detectors, outbox, outbox_oldest_seconds
 FROM agents ORDER BY id`
 
 // UpsertHeartbeat records an agent's latest heartbeat (insert or replace by
@@ -57,9 +64,15 @@ func (s *Store) UpsertHeartbeat(ctx context.Context, hb protocol.Heartbeat, rece
 	if err != nil {
 		return fmt.Errorf("upsert heartbeat %s: detectors: %w", hb.AgentID, err)
 	}
+	var outbox sql.NullString
+	if hb.Outbox != (protocol.ComponentHealth{}) {
+		if outbox, err = componentsJSON([]protocol.ComponentHealth{hb.Outbox}); err != nil {
+			return fmt.Errorf("upsert heartbeat %s: outbox: %w", hb.AgentID, err)
+		}
+	}
 	_, err = s.db.ExecContext(ctx, upsertAgentSQL, hb.AgentID, hb.Hostname, hb.AgentVersion,
 		nullNanos(receivedAt), nullNanos(hb.SentAt), nullNanos(hb.StartedAt),
-		hb.IntervalSeconds, hb.OutboxDepth, inputs, detectors)
+		hb.IntervalSeconds, hb.OutboxDepth, inputs, detectors, outbox, hb.OutboxOldestSeconds)
 	if err != nil {
 		return fmt.Errorf("upsert heartbeat %s: %w", hb.AgentID, err)
 	}
@@ -93,9 +106,10 @@ func scanAgent(rows *sql.Rows) (AgentRecord, error) {
 		a                    AgentRecord
 		last, clock, started sql.NullInt64
 		inputs, detectors    sql.NullString
+		outbox               sql.NullString
 	)
 	err := rows.Scan(&a.ID, &a.Hostname, &a.Version, &last, &clock, &started,
-		&a.IntervalSeconds, &a.OutboxDepth, &inputs, &detectors)
+		&a.IntervalSeconds, &a.OutboxDepth, &inputs, &detectors, &outbox, &a.OutboxOldestSeconds)
 	if err != nil {
 		return AgentRecord{}, fmt.Errorf("scan: %w", err)
 	}
@@ -105,6 +119,13 @@ func scanAgent(rows *sql.Rows) (AgentRecord, error) {
 	}
 	if a.Detectors, err = parseComponents(detectors); err != nil {
 		return AgentRecord{}, fmt.Errorf("agent %s detectors: %w", a.ID, err)
+	}
+	ob, err := parseComponents(outbox)
+	if err != nil {
+		return AgentRecord{}, fmt.Errorf("agent %s outbox: %w", a.ID, err)
+	}
+	if len(ob) == 1 {
+		a.Outbox = &ob[0]
 	}
 	return a, nil
 }

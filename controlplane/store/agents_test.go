@@ -20,7 +20,10 @@ func heartbeat(agent string, sent time.Time, depth int64) protocol.Heartbeat {
 		StartedAt:       sent.Add(-time.Hour),
 		IntervalSeconds: 15,
 		OutboxDepth:     depth,
-		Inputs:          []protocol.ComponentHealth{{Name: "mqtt", Status: protocol.HealthOK}},
+		// The outbox's state and age arrived with migration 0002.
+		OutboxOldestSeconds: 42.5,
+		Outbox:              protocol.ComponentHealth{Name: "outbox", Status: protocol.HealthDegraded, Error: "moved aside"},
+		Inputs:              []protocol.ComponentHealth{{Name: "mqtt", Status: protocol.HealthOK}},
 		Detectors: []protocol.ComponentHealth{
 			{Name: "zscore", Status: protocol.HealthDegraded, Error: "warming up"},
 		},
@@ -30,7 +33,7 @@ func heartbeat(agent string, sent time.Time, depth int64) protocol.Heartbeat {
 func TestUpsertHeartbeat(t *testing.T) {
 	later := heartbeat("edge-1", t0.Add(15*time.Second), 7)
 	later.AgentVersion, later.Hostname = "0.4.0", "renamed"
-	later.Inputs, later.Detectors = nil, nil
+	later.Inputs, later.Detectors, later.Outbox, later.OutboxOldestSeconds = nil, nil, protocol.ComponentHealth{}, 0
 	tests := []struct {
 		name string
 		hbs  []protocol.Heartbeat
@@ -73,17 +76,23 @@ func TestUpsertHeartbeat(t *testing.T) {
 
 // record is what ListAgents should return for hb received at receivedAt.
 func record(hb protocol.Heartbeat, receivedAt time.Time) store.AgentRecord {
+	var outbox *protocol.ComponentHealth
+	if hb.Outbox != (protocol.ComponentHealth{}) {
+		outbox = &hb.Outbox
+	}
 	return store.AgentRecord{
-		ID:              hb.AgentID,
-		Hostname:        hb.Hostname,
-		Version:         hb.AgentVersion,
-		LastHeartbeat:   receivedAt.UTC(),
-		AgentClock:      hb.SentAt.UTC(),
-		StartedAt:       hb.StartedAt.UTC(),
-		IntervalSeconds: hb.IntervalSeconds,
-		OutboxDepth:     hb.OutboxDepth,
-		Inputs:          hb.Inputs,
-		Detectors:       hb.Detectors,
+		OutboxOldestSeconds: hb.OutboxOldestSeconds,
+		Outbox:              outbox,
+		ID:                  hb.AgentID,
+		Hostname:            hb.Hostname,
+		Version:             hb.AgentVersion,
+		LastHeartbeat:       receivedAt.UTC(),
+		AgentClock:          hb.SentAt.UTC(),
+		StartedAt:           hb.StartedAt.UTC(),
+		IntervalSeconds:     hb.IntervalSeconds,
+		OutboxDepth:         hb.OutboxDepth,
+		Inputs:              hb.Inputs,
+		Detectors:           hb.Detectors,
 	}
 }
 

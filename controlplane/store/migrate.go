@@ -1,6 +1,6 @@
 package store
 
-// On-disk schema, version 1 (migrations/0001_init.sql):
+// On-disk schema, version 2 (migrations/0001_init.sql, 0002_agent_outbox.sql):
 //
 //	schema_migrations                  one row per applied migration file
 //	  version     BIGINT PRIMARY KEY   NNNN from migrations/NNNN_name.sql
@@ -20,6 +20,8 @@ package store
 //	  last_heartbeat, agent_clock, started_at BIGINT   unix ns (receivedAt, SentAt, StartedAt)
 //	  interval_seconds DOUBLE PRECISION, outbox_depth BIGINT
 //	  inputs, detectors TEXT           []protocol.ComponentHealth as JSON, NULL when empty
+//	  outbox TEXT                      [protocol.ComponentHealth] as JSON, NULL when not reported (0002)
+//	  outbox_oldest_seconds DOUBLE PRECISION NOT NULL DEFAULT 0 (0002)
 //
 // Times are unix nanoseconds in UTC; NULL is the zero time. Times outside
 // 1678..2262 clamp to the int64 range in the query columns (body keeps them

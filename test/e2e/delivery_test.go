@@ -171,6 +171,11 @@ func TestCorruptOutbox(t *testing.T) {
 	if aside, _ := filepath.Glob(db + ".corrupt-*"); len(aside) != 1 {
 		t.Errorf("set-aside files %v, want one", aside)
 	}
+	// The control plane learns it from the heartbeats.
+	testkit.WaitFor(t, settle, "the agent degraded at the control plane", func() bool {
+		ags := cp.agents()
+		return len(ags) == 1 && ags[0].Status == api.StatusDegraded && ags[0].Outbox != nil && ags[0].Outbox.Status == "degraded"
+	})
 }
 
 // TestOutboxFullDropOldest: with the control plane down, an outbox at its
