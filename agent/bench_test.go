@@ -79,6 +79,15 @@ func BenchmarkFileInput(b *testing.B) {
 
 func benchRunner(b *testing.B, path string) *fileRunner {
 	b.Helper()
+	a, ob, pm := benchAgent(b)
+	in := config.Input{Name: "bench", File: &config.FileInput{Path: path, Format: "csv", TimestampColumn: "timestamp"}}
+	return a.newFileRunner(in, ob, pm)
+}
+
+// benchAgent is an agent on zscore with a fresh outbox, which the caller
+// closes, and its pipeline metrics.
+func benchAgent(b *testing.B) (*Agent, *outbox.Store, *pipeline.Metrics) {
+	b.Helper()
 	cfg := &config.Config{
 		Agent:    config.Agent{ID: "bench", DataDir: b.TempDir()},
 		Detector: config.Detector{Type: "zscore"},
@@ -96,6 +105,5 @@ func benchRunner(b *testing.B, path string) *fileRunner {
 	if err != nil {
 		b.Fatal(err)
 	}
-	in := config.Input{Name: "bench", File: &config.FileInput{Path: path, Format: "csv", TimestampColumn: "timestamp"}}
-	return a.newFileRunner(in, ob, pm)
+	return a, ob, pm
 }

@@ -2,14 +2,11 @@ package agent
 
 import (
 	"fmt"
-	"path/filepath"
 	"testing"
 	"time"
 
 	"github.com/pynomaly/pynomaly/agent/config"
 	"github.com/pynomaly/pynomaly/agent/mqtt"
-	"github.com/pynomaly/pynomaly/agent/outbox"
-	"github.com/pynomaly/pynomaly/agent/pipeline"
 )
 
 // BenchmarkMQTTBatch is the MQTT input's work on one batch of 512 JSON
@@ -61,24 +58,8 @@ func BenchmarkMQTTBatch(b *testing.B) {
 
 func benchMQTTRunner(b *testing.B) *mqttRunner {
 	b.Helper()
-	cfg := &config.Config{
-		Agent:    config.Agent{ID: "bench", DataDir: b.TempDir()},
-		Detector: config.Detector{Type: "zscore"},
-		Decision: config.Decision{Threshold: 0.9999, Consecutive: 1, ClearAfter: 10, Severity: "warning"},
-	}
-	a, err := New(cfg, "bench", nil)
-	if err != nil {
-		b.Fatal(err)
-	}
-	ob, err := outbox.Open(filepath.Join(cfg.Agent.DataDir, OutboxFile))
-	if err != nil {
-		b.Fatal(err)
-	}
+	a, ob, pm := benchAgent(b)
 	b.Cleanup(func() { _ = ob.Close() })
-	pm, err := pipeline.NewMetrics(a.reg)
-	if err != nil {
-		b.Fatal(err)
-	}
 	qos := 1
 	in := config.Input{Name: "plant", MQTT: &config.MQTTInput{MQTTConnection: config.MQTTConnection{Brokers: []string{"mqtt://127.0.0.1:1"}}, Queue: 10000,
 		Topics:  []config.MQTTTopic{{Filter: "plant/+site/+device/telemetry", QoS: &qos}},
