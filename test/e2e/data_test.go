@@ -102,6 +102,20 @@ func checkExactly(t *testing.T, alerts []store.StoredAlert, want []string) {
 	}
 }
 
+// checkOrderedPerSeries asserts that the control plane stored each
+// series' alerts in the order of their timestamps (alerts come in store
+// order), which the agent promises per series across outages and restarts.
+func checkOrderedPerSeries(t *testing.T, alerts []store.StoredAlert) {
+	t.Helper()
+	last := map[string]time.Time{}
+	for _, a := range alerts {
+		if prev, ok := last[a.Series]; ok && !a.Timestamp.After(prev) {
+			t.Errorf("series %s: alert at %v stored after one at %v", a.Series, a.Timestamp, prev)
+		}
+		last[a.Series] = a.Timestamp
+	}
+}
+
 func countIs(cp *controlPlane, n int) func() bool {
 	return func() bool { return len(cp.alerts()) >= n }
 }

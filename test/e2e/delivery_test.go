@@ -53,6 +53,7 @@ func TestDeliveryAcrossControlPlaneRestart(t *testing.T) {
 	testkit.WaitFor(t, settle, "buffered alerts delivered", countIs(cp, len(all)))
 	testkit.WaitFor(t, settle, "outbox drained", func() bool { h, ok := a.health(); return ok && h.OutboxDepth == 0 })
 	checkExactly(t, cp.alerts(), all)
+	checkOrderedPerSeries(t, cp.alerts())
 }
 
 // TestAgentKilledMidFile: SIGKILL the agent five times at random moments
@@ -87,7 +88,8 @@ func TestAgentKilledMidFile(t *testing.T) {
 	testkit.WaitFor(t, settle, "all alerts after restarts", countIs(cp, len(want)))
 	time.Sleep(500 * time.Millisecond) // let any stray duplicate land before checking
 	checkExactly(t, cp.alerts(), want)
-	t.Logf("after 5 kills: %d alerts, each exactly once", len(cp.alerts()))
+	checkOrderedPerSeries(t, cp.alerts())
+	t.Logf("after 5 kills: %d alerts, each exactly once, in order", len(cp.alerts()))
 	if !strings.Contains(a.log.String(), "resuming input") {
 		t.Errorf("restarted agent did not resume from its checkpoint")
 	}
