@@ -133,9 +133,11 @@ func (t *tailer) close() {
 	}
 }
 
+// closeStream closes s's files, which a later scan may open again from
+// their checkpoints (after a failure).
 func (t *tailer) closeStream(s *fileStream) {
 	for len(s.files) > 0 {
-		t.closeHead(s)
+		t.closeHead(s, false)
 	}
 	if s.pf != nil {
 		s.pf.closeInstances()
@@ -143,12 +145,16 @@ func (t *tailer) closeStream(s *fileStream) {
 	delete(t.streams, s.path)
 }
 
-func (t *tailer) closeHead(s *fileStream) {
+// closeHead closes s's first file; a finished one (read to its end, or
+// rotated and idle) is not opened again in this run.
+func (t *tailer) closeHead(s *fileStream, finished bool) {
 	f := s.files[0]
 	_ = f.rd.Close() // read-only: nothing is lost
 	s.files = s.files[1:]
 	delete(t.open, f.id)
-	t.closed[f.id] = true
+	if finished {
+		t.closed[f.id] = true
+	}
 }
 
 // finished reports whether every file found was read to its end.
@@ -523,7 +529,7 @@ func (t *tailer) next(s *fileStream, limit int) (*tailFile, input.Batch, error) 
 				return nil, input.Batch{}, nil
 			}
 		}
-		t.closeHead(s)
+		t.closeHead(s, true)
 	}
 	if t.fc.Follow {
 		t.closeStream(s) // its path is empty; a scan opens what comes next

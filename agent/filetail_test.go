@@ -357,3 +357,18 @@ func must(t *testing.T, err error) {
 		t.Fatal(err)
 	}
 }
+
+// TestFileFailureRetried: a followed file that becomes unreadable (its
+// header rewritten without the timestamp column) fails the input, naming
+// the problem; once the file is good again it is read, in the same run.
+func TestFileFailureRetried(t *testing.T) {
+	f, line := runOnLine(t, "    file: {path: line.csv, follow: true}\n")
+	writeFile(t, line, "time,value\n1,2\n")
+	testkit.WaitFor(t, 10*time.Second, "input failed: missing column", func() bool {
+		return hasHealth(f.a.health.inputs(), "lines", protocol.HealthFailed, "timestamp")
+	})
+	writeFile(t, line, csvHeader+csvRows(1000, 1150, 1100))
+	f.waitRecords(300)
+	f.stop()
+	checkAlerts(t, f.alerts(), "-@100", "-@1100")
+}
