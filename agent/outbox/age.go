@@ -44,6 +44,7 @@ func (s *Store) Expire() error {
 	if err != nil {
 		return err
 	}
+	w.committed = true
 	s.account(w)
 	return nil
 }

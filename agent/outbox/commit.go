@@ -117,6 +117,8 @@ type written struct {
 	entries, dropped, droppedAged int
 	bytes, droppedBytes           int64
 	oldest                        int64
+	// committed: a transaction committed, so oldest is current.
+	committed bool
 }
 
 func (w *written) add(o written) {
@@ -125,7 +127,9 @@ func (w *written) add(o written) {
 	w.droppedAged += o.droppedAged
 	w.bytes += o.bytes
 	w.droppedBytes += o.droppedBytes
-	w.oldest = o.oldest
+	if o.committed {
+		w.oldest, w.committed = o.oldest, true
+	}
 }
 
 // account applies what committed transactions did to the counters.
@@ -134,14 +138,16 @@ func (s *Store) account(w written) {
 	s.bytes.Add(w.bytes - w.droppedBytes)
 	s.dropped.Add(int64(w.dropped))
 	s.droppedAged.Add(int64(w.droppedAged))
-	s.oldest.Store(w.oldest)
+	if w.committed {
+		s.oldest.Store(w.oldest)
+	}
 }
 
 // writeTx applies ps in one transaction, stamps their entries with the
 // time, and, under DropOldest, deletes the earlier entries the limits have
 // no room for.
 func (s *Store) writeTx(ps []*pending, w *written) error {
-	return s.db.Update(func(tx *bolt.Tx) error {
+	err := s.db.Update(func(tx *bolt.Tx) error {
 		*w = written{}
 		first := tx.Bucket(bucketOutbox).Sequence() + 1
 		for _, p := range ps {
@@ -169,6 +175,8 @@ func (s *Store) writeTx(ps []*pending, w *written) error {
 		w.oldest, err = oldestTime(tx)
 		return err
 	})
+	w.committed = err == nil
+	return err
 }
 
 // apply writes c in tx and returns the bytes its entries take.

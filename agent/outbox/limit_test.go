@@ -164,3 +164,17 @@ func TestAgeOfOlderFiles(t *testing.T) {
 		t.Errorf("depth %d, dropped for age %d, oldest age %v; want 4, 0, about 0", s.Depth(), s.DroppedAged(), s.OldestAge())
 	}
 }
+
+// TestFailedCommitKeepsAge: a commit that fails changes nothing, the age
+// of the oldest entry included.
+func TestFailedCommitKeepsAge(t *testing.T) {
+	s := openStore(t, "")
+	mustCommit(t, s, outbox.Commit{Entries: entries("a", 1)})
+	before := s.OldestAge()
+	if err := s.Commit(outbox.Commit{Entries: []outbox.Entry{{Kind: outbox.KindAlert}}}); err == nil {
+		t.Fatal("a commit with an entry without an id succeeded")
+	}
+	if after := s.OldestAge(); after < before || after == 0 {
+		t.Errorf("OldestAge after a failed commit = %v, want at least %v", after, before)
+	}
+}
