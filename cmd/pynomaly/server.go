@@ -30,6 +30,7 @@ func serverStart(ctx context.Context, args []string, env getenv, stderr io.Write
 	dataDir := fs.String("data-dir", envOr(env, "data", "PYNOMALY_DATA_DIR"), "directory for the database, JetStream and generated secrets (env PYNOMALY_DATA_DIR)")
 	natsHost := fs.String("nats-host", envOr(env, "", "PYNOMALY_NATS_HOST"), "agents' NATS listen address (env PYNOMALY_NATS_HOST; default: --host)")
 	natsPort := fs.Int("nats-port", defNATSPort, "agents' NATS port (env PYNOMALY_NATS_PORT)")
+	natsURL := fs.String("nats-url", envOr(env, "", "PYNOMALY_NATS_URL"), "external NATS with JetStream, e.g. nats://nats:4222 (a cluster: comma-separated), instead of the embedded one; needs PYNOMALY_NATS_TOKEN (env PYNOMALY_NATS_URL)")
 	logLevel := fs.String("log-level", strings.ToLower(envOr(env, "info", "PYNOMALY_LOG_LEVEL", "LOG_LEVEL")), "debug, info, warn or error (env PYNOMALY_LOG_LEVEL)")
 	logFormat := fs.String("log-format", envOr(env, "auto", "PYNOMALY_LOG_FORMAT"), "auto, text or json (env PYNOMALY_LOG_FORMAT)")
 	if err := parseFlags(fs, args); err != nil {
@@ -39,12 +40,17 @@ func serverStart(ctx context.Context, args []string, env getenv, stderr io.Write
 	if err != nil {
 		return usageError{err}
 	}
+	if *natsURL != "" {
+		if err := server.ValidateNATSURL(*natsURL); err != nil {
+			return usageError{fmt.Errorf("--nats-url or PYNOMALY_NATS_URL: %w", err)}
+		}
+	}
 	if *natsHost == "" {
 		*natsHost = *host
 	}
 	srv, err := server.Start(ctx, server.Options{
 		Host: *host, Port: *port, DataDir: *dataDir,
-		NATSHost: *natsHost, NATSPort: *natsPort, NATSToken: env("PYNOMALY_NATS_TOKEN"),
+		NATSHost: *natsHost, NATSPort: *natsPort, NATSURL: *natsURL, NATSToken: env("PYNOMALY_NATS_TOKEN"),
 		Logger: logger,
 	})
 	if err != nil {

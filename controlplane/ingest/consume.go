@@ -20,6 +20,9 @@ func (in *Ingester) fetchAndStore(ctx context.Context, cons jetstream.Consumer) 
 	if err != nil {
 		return err
 	}
+	if ok, err := in.resync(ctx, raw); !ok {
+		return err // raw stays unacknowledged: the rewind delivers it again, in order
+	}
 	var msgs []jetstream.Msg
 	var alerts []protocol.Alert
 	for _, msg := range raw {
@@ -52,6 +55,9 @@ func (in *Ingester) fetchAndStore(ctx context.Context, cons jetstream.Consumer) 
 // subject carried it: per-agent credentials limit the subjects an agent may
 // publish on, so trusting the payload would let one agent speak for another.
 var errSubjectMismatch = errors.New("agent id does not match subject")
+
+// errConsumerGone marks a fetch that found no consumer to answer it.
+var errConsumerGone = errors.New("the durable consumer is gone")
 
 func decodeAlert(msg jetstream.Msg) (protocol.Alert, error) {
 	a, err := protocol.DecodeAlert(msg.Data())
@@ -119,9 +125,18 @@ func (in *Ingester) collect(batch jetstream.MessageBatch, err error) ([]jetstrea
 	for m := range batch.Messages() {
 		msgs = append(msgs, m)
 	}
-	if err := batch.Error(); err != nil && !errors.Is(err, nats.ErrTimeout) &&
-		!errors.Is(err, context.DeadlineExceeded) && !errors.Is(err, context.Canceled) &&
-		!errors.Is(err, jetstream.ErrNoMessages) {
+	switch err := batch.Error(); {
+	case err == nil, errors.Is(err, nats.ErrTimeout), errors.Is(err, context.DeadlineExceeded),
+		errors.Is(err, context.Canceled), errors.Is(err, jetstream.ErrNoMessages):
+	case errors.Is(err, nats.ErrNoResponders), errors.Is(err, jetstream.ErrConsumerDeleted):
+		// No consumer answers the pull request. Without an error here Run
+		// would spin on requests nobody answers instead of recreating it.
+		in.mustRewind = true
+		return nil, fmt.Errorf("fetch: %w: %w", errConsumerGone, err)
+	default:
+		// The server ended the request (shutting down, leader moving):
+		// what it delivered next may not have reached us.
+		in.mustRewind = true
 		in.warn("batch", "fetch ended early", err)
 	}
 	return msgs, nil

@@ -61,6 +61,12 @@ func (e *testEnv) runIngester(t *testing.T, st ingest.Store) (*ingest.Ingester, 
 	if err != nil {
 		t.Fatal(err)
 	}
+	return runIngesterOn(t, nc, st)
+}
+
+// runIngesterOn is runIngester over nc, which stopping closes.
+func runIngesterOn(t *testing.T, nc *nats.Conn, st ingest.Store) (*ingest.Ingester, *prometheus.Registry, func()) {
+	t.Helper()
 	reg := prometheus.NewRegistry()
 	in, err := ingest.New(ingest.Options{Conn: nc, Store: st, Registerer: reg})
 	if err != nil {

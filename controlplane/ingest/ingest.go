@@ -48,6 +48,8 @@ type Ingester struct {
 	limiter *lograte.Limiter
 	metrics *metrics
 	ready   atomic.Bool
+	// Only Run's goroutine uses these (see rewind.go).
+	rewindState
 }
 
 // New validates opts and returns an Ingester; Run starts it.
@@ -103,16 +105,41 @@ func (in *Ingester) Run(ctx context.Context) error {
 	if err := in.opts.Conn.FlushTimeout(5 * time.Second); err != nil {
 		return fmt.Errorf("ingest: subscribe heartbeats: %w", err)
 	}
+	// A previous run may have left deliveries unacknowledged, which NATS
+	// would otherwise hand out again only after AckWait, behind newer ones.
+	in.rewindState = rewindState{reconnects: in.opts.Conn.Stats().Reconnects, mustRewind: true}
 	in.ready.Store(true)
 	defer in.ready.Store(false)
 	in.logger.Info("consuming agent events", "stream", protocol.StreamName, "consumer", ConsumerName)
 	for ctx.Err() == nil {
-		if err := in.fetchAndStore(ctx, cons); err != nil && ctx.Err() == nil {
-			in.warn("fetch", "ingest paused after an error; retrying", err)
-			sleepCtx(ctx, time.Second)
+		err := in.fetchAndStore(ctx, cons)
+		if err == nil || ctx.Err() != nil {
+			continue
+		}
+		in.warn("fetch", "ingest paused after an error; retrying", err)
+		sleepCtx(ctx, time.Second)
+		if errors.Is(err, errConsumerGone) {
+			cons = in.recreate(ctx, cons)
 		}
 	}
 	return nil
+}
+
+// recreate sets the stream and consumer up again after they vanished under
+// a live connection: an external NATS came back without its files, or
+// someone deleted them. Agents' publishes fail until the stream is back,
+// so they keep their alerts and nothing is lost. It returns the new
+// consumer, or old if setting up failed (the next fetch fails and retries).
+func (in *Ingester) recreate(ctx context.Context, old jetstream.Consumer) jetstream.Consumer {
+	in.ready.Store(false)
+	cons, err := in.setup(ctx)
+	if err != nil {
+		in.warn("setup", "cannot recreate the stream and consumer; retrying", err)
+		return old
+	}
+	in.ready.Store(true)
+	in.logger.Warn("recreated the stream and consumer, which had gone", "stream", protocol.StreamName, "consumer", ConsumerName)
+	return cons
 }
 
 func (in *Ingester) setup(ctx context.Context) (jetstream.Consumer, error) {

@@ -229,3 +229,27 @@ func TestRestartResumesDurableConsumer(t *testing.T) {
 		t.Errorf("consumer %s: %+v, %v; want a durable explicit-ack consumer", ingest.ConsumerName, info, err)
 	}
 }
+
+// TestStreamRecreatedWhenGone: a stream deleted under a running ingester
+// (as when an external NATS comes back without its files) is created again
+// and ingest carries on.
+func TestStreamRecreatedWhenGone(t *testing.T) {
+	t.Parallel()
+	e := newTestEnv(t)
+	in, reg, _ := e.runIngester(t, e.store)
+	first, second := newAlert("agent-1", 0), newAlert("agent-1", 1)
+	e.publish(t, protocol.AlertSubject("agent-1"), testkit.MustJSON(t, first), first.ID)
+	waitProcessed(t, reg, 1)
+	if err := e.js.DeleteStream(t.Context(), protocol.StreamName); err != nil {
+		t.Fatal(err)
+	}
+	testkit.WaitFor(t, 10*time.Second, "the stream recreated", func() bool {
+		_, err := e.js.Stream(t.Context(), protocol.StreamName)
+		return err == nil && in.Ready()
+	})
+	e.publish(t, protocol.AlertSubject("agent-1"), testkit.MustJSON(t, second), second.ID)
+	waitProcessed(t, reg, 2)
+	if got := e.alertIDs(t); !slices.Equal(got, []string{first.ID, second.ID}) {
+		t.Fatalf("stored %v, want both alerts", got)
+	}
+}

@@ -28,7 +28,7 @@ func newHandler(s *Server, in *ingest.Ingester, reg *prometheus.Registry) (http.
 	return api.New(api.Options{
 		Store: s.store,
 		Checks: []api.Check{
-			{Name: "nats", Ready: s.broker.Ready},
+			{Name: "nats", Ready: s.natsReady},
 			{Name: "consumer", Ready: in.Ready},
 		},
 		Gatherer:   reg,

@@ -13,7 +13,8 @@ import (
 
 // natsToken returns the configured token, or the one persisted in the data
 // directory, generating it on first start. Persisting it keeps agents that
-// were given the token working across control-plane restarts.
+// were given the token working across control-plane restarts. An external
+// NATS already has its token, so none is generated for it.
 func (s *Server) natsToken() (string, error) {
 	if s.opts.NATSToken != "" {
 		return s.opts.NATSToken, nil
@@ -25,6 +26,9 @@ func (s *Server) natsToken() (string, error) {
 	}
 	if err != nil && !errors.Is(err, fs.ErrNotExist) {
 		return "", fmt.Errorf("read nats token: %w", err)
+	}
+	if s.opts.NATSURL != "" {
+		return "", fmt.Errorf("external NATS %s: no token: set PYNOMALY_NATS_TOKEN to the token the NATS server and the agents use", s.opts.NATSURL)
 	}
 	buf := make([]byte, 24)
 	if _, err := rand.Read(buf); err != nil {

@@ -1,6 +1,6 @@
-// Package server assembles the control plane: the embedded NATS broker, the
-// store, the ingest consumer and the HTTP API, started together and shut
-// down together.
+// Package server assembles the control plane: the embedded NATS broker (or
+// a connection to an external NATS), the store, the ingest consumer and the
+// HTTP API, started together and shut down together.
 package server
 
 import (
@@ -33,8 +33,12 @@ type Options struct {
 	// NATSHost and NATSPort are where agents connect; NATSPort 0 picks a free port.
 	NATSHost string
 	NATSPort int
+	// NATSURL, when set, is an external NATS server with JetStream (or a
+	// comma-separated list of a cluster's servers) to use instead of
+	// starting the embedded one; NATSHost and NATSPort are then unused.
+	NATSURL string
 	// NATSToken is the shared token agents present; empty means read or
-	// generate DataDir/nats-token.
+	// generate DataDir/nats-token (read only, with NATSURL).
 	NATSToken string
 	// ShutdownTimeout bounds a clean stop; 0 means 10s.
 	ShutdownTimeout time.Duration
@@ -83,15 +87,7 @@ func (s *Server) open(ctx context.Context) error {
 	if s.store, err = store.Open(ctx, filepath.Join(s.opts.DataDir, "pynomaly.db"), s.logger); err != nil {
 		return err
 	}
-	s.broker, err = broker.Start(broker.Options{
-		Host: s.opts.NATSHost, Port: s.opts.NATSPort, Token: token,
-		StoreDir: filepath.Join(s.opts.DataDir, "jetstream"),
-		Logger:   s.logger.With("component", "nats"),
-	})
-	if err != nil {
-		return err
-	}
-	if s.conn, err = s.broker.Connect("pynomaly-controlplane"); err != nil {
+	if err := s.connectNATS(ctx, token); err != nil {
 		return err
 	}
 	addr := net.JoinHostPort(s.opts.Host, strconv.Itoa(s.opts.Port))
@@ -166,5 +162,11 @@ func (s *Server) Wait() error {
 // HTTPURL is the API's base URL.
 func (s *Server) HTTPURL() string { return "http://" + s.listener.Addr().String() }
 
-// NATSURL is the URL agents connect to.
-func (s *Server) NATSURL() string { return s.broker.ClientURL() }
+// NATSURL is the URL agents connect to: the embedded server's, or the
+// external one's as configured.
+func (s *Server) NATSURL() string {
+	if s.broker == nil {
+		return s.opts.NATSURL
+	}
+	return s.broker.ClientURL()
+}

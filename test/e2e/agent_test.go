@@ -149,7 +149,13 @@ func (a *agentProc) health() (agentHealth, bool) {
 // metric returns the sum of the agent's samples of a metric whose line
 // starts with prefix (a name with an optional label selector).
 func (a *agentProc) metric(prefix string) float64 {
-	resp, err := http.Get(fmt.Sprintf("http://127.0.0.1:%d/metrics", a.port))
+	return scrapeMetric(fmt.Sprintf("http://127.0.0.1:%d/metrics", a.port), prefix)
+}
+
+// scrapeMetric sums the samples at a /metrics url whose line starts with
+// prefix; -1 if the url does not answer.
+func scrapeMetric(url, prefix string) float64 {
+	resp, err := http.Get(url)
 	if err != nil {
 		return -1
 	}

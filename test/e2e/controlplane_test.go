@@ -24,22 +24,38 @@ type controlPlane struct {
 	dataDir  string
 	natsPort int
 	httpPort int
-	srv      *server.Server
-	cancel   context.CancelFunc
+	// externalNATS, when set, is the NATS the control plane connects to
+	// instead of running its own.
+	externalNATS string
+	srv          *server.Server
+	cancel       context.CancelFunc
 }
 
 func newControlPlane(t *testing.T) *controlPlane {
 	return &controlPlane{t: t, dataDir: t.TempDir(), natsPort: testkit.FreePort(t), httpPort: testkit.FreePort(t)}
 }
 
-func (cp *controlPlane) natsURL() string { return fmt.Sprintf("nats://127.0.0.1:%d", cp.natsPort) }
+// newExternalControlPlane is a control plane in external NATS mode,
+// connecting to url.
+func newExternalControlPlane(t *testing.T, url string) *controlPlane {
+	cp := newControlPlane(t)
+	cp.externalNATS = url
+	return cp
+}
+
+func (cp *controlPlane) natsURL() string {
+	if cp.externalNATS != "" {
+		return cp.externalNATS
+	}
+	return fmt.Sprintf("nats://127.0.0.1:%d", cp.natsPort)
+}
 
 func (cp *controlPlane) start() {
 	cp.t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	srv, err := server.Start(ctx, server.Options{
 		Host: "127.0.0.1", Port: cp.httpPort, DataDir: cp.dataDir,
-		NATSHost: "127.0.0.1", NATSPort: cp.natsPort, NATSToken: token,
+		NATSHost: "127.0.0.1", NATSPort: cp.natsPort, NATSURL: cp.externalNATS, NATSToken: token,
 	})
 	if err != nil {
 		cancel()
@@ -47,14 +63,22 @@ func (cp *controlPlane) start() {
 	}
 	cp.srv, cp.cancel = srv, cancel
 	cp.t.Cleanup(cp.stop)
-	testkit.WaitFor(cp.t, 10*time.Second, "control plane ready", func() bool {
-		resp, err := http.Get(srv.HTTPURL() + "/ready")
-		if err != nil {
-			return false
-		}
-		_ = resp.Body.Close()
-		return resp.StatusCode == http.StatusOK
-	})
+	testkit.WaitFor(cp.t, 10*time.Second, "control plane ready", cp.ready)
+}
+
+// ready reports whether /ready answers 200.
+func (cp *controlPlane) ready() bool {
+	resp, err := http.Get(cp.srv.HTTPURL() + "/ready")
+	if err != nil {
+		return false
+	}
+	_ = resp.Body.Close()
+	return resp.StatusCode == http.StatusOK
+}
+
+// metric is agentProc.metric for the control plane.
+func (cp *controlPlane) metric(prefix string) float64 {
+	return scrapeMetric(cp.srv.HTTPURL()+"/metrics", prefix)
 }
 
 func (cp *controlPlane) stop() {
