@@ -6,7 +6,8 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
-	"slices"
+	"reflect"
+	"sync/atomic"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -14,7 +15,6 @@ import (
 	"golang.org/x/sync/errgroup"
 
 	"github.com/pynomaly/pynomaly/agent/config"
-	"github.com/pynomaly/pynomaly/agent/detectors"
 	"github.com/pynomaly/pynomaly/agent/outbox"
 	"github.com/pynomaly/pynomaly/agent/pipeline"
 	"github.com/pynomaly/pynomaly/agent/uplink"
@@ -33,11 +33,11 @@ type Agent struct {
 	health  *health
 	metrics *inputMetrics
 	started time.Time
-	// sources holds each input's detector; builtins names the built-in
-	// detectors they use, for the health report.
-	sources  map[string]detectorSource
-	builtins []string
-	plugins  *supervisor
+	// gen is the configuration in effect: the file's, or the desired
+	// state's from the control plane (see desiredSync).
+	gen     atomic.Pointer[generation]
+	desired *desiredSync
+	plugins *supervisor
 	// outboxHealth says whether the outbox file had to be replaced at
 	// start (see reportSetAside).
 	outboxHealth protocol.ComponentHealth
@@ -62,30 +62,24 @@ func New(cfg *config.Config, version string, logger *slog.Logger) (*Agent, error
 		return nil, err
 	}
 	a := &Agent{cfg: cfg, version: version, logger: logger, reg: reg, health: newHealth(), metrics: im, started: time.Now(),
-		sources: make(map[string]detectorSource),
 		plugins: newSupervisor(supervisorOptions{Metrics: pm, Logger: logger})}
-	for _, in := range cfg.Inputs {
-		if a.sources[in.Name], err = a.detectorSource(cfg.InputDetector(in)); err != nil {
-			return nil, fmt.Errorf("input %s: %w", in.Name, err)
-		}
-	}
-	return a, nil
-}
-
-// detectorSource resolves a detector section: a plugin, put under
-// supervision (only plugins some input uses are run), or a built-in.
-func (a *Agent) detectorSource(d config.Detector) (detectorSource, error) {
-	if p, ok := a.cfg.Plugin(d.Type); ok {
-		return a.plugins.add(p), nil
-	}
-	f, err := detectors.BuildSpec(d.Spec())
+	g, err := a.buildGeneration(cfg, nil, nil)
 	if err != nil {
 		return nil, err
 	}
-	if !slices.Contains(a.builtins, d.Type) {
-		a.builtins = append(a.builtins, d.Type)
+	a.gen.Store(g)
+	return a, nil
+}
+
+// planOf returns in's plan in the configuration in effect, if in is one of
+// its inputs as it is there.
+func (a *Agent) planOf(in config.Input) (inputPlan, bool) {
+	for _, p := range a.gen.Load().plans {
+		if p.in.Name == in.Name && reflect.DeepEqual(p.in, in) {
+			return p, true
+		}
 	}
-	return builtinSource{f}, nil
+	return inputPlan{}, false
 }
 
 // Run runs the agent until ctx ends. It returns an error only for what the
@@ -105,6 +99,7 @@ func (a *Agent) Run(ctx context.Context) error {
 	if err := claimOutbox(ob, a.cfg.Agent.ID); err != nil {
 		return err
 	}
+	a.desired = a.newDesiredSync(ob)
 	up, err := a.newUplink(ob)
 	if err != nil {
 		return err
@@ -113,33 +108,35 @@ func (a *Agent) Run(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	srv, err := a.startHTTP(ob)
+	srv, err := a.startHTTP(ob, up)
 	if err != nil {
 		return err
 	}
 	if a.alertOut, err = a.newAlertOutput(ctx); err != nil {
 		return fmt.Errorf("alerts.mqtt: %w", err)
 	}
+	// The last desired state received runs from the start: the control
+	// plane may be unreachable, and the file's pipeline is not what it
+	// wanted this agent to run.
+	if g := a.desired.loadCached(); g != nil {
+		a.gen.Store(g)
+	}
+	gen := a.gen.Load()
 	a.logger.Info("agent started", "agent_id", a.cfg.Agent.ID, "version", a.version, "control_plane", a.cfg.ControlPlane.URL,
-		"inputs", len(a.cfg.Inputs), "detector", a.cfg.Detector.Type, "plugins", a.plugins.names(), "outbox_depth", ob.Depth())
+		"inputs", len(gen.plans), "detector", gen.cfg.Detector.Type, "plugins", a.plugins.names(), "outbox_depth", ob.Depth(),
+		"desired_state", a.desired.runningHash())
 	// Plugins die after the inputs stop, so no batch is cut short for it.
 	defer a.plugins.Close()
 	g, gctx := errgroup.WithContext(ctx)
+	inputs := a.newInputSet(gctx, ob, pm)
+	a.desired.set = inputs
 	g.Go(func() error { return up.Run(gctx) })
+	// A desired state received meanwhile starts the inputs itself.
+	a.desired.waitSynced(gctx, a.cfg.ControlPlane.SyncWait)
+	inputs.apply(nil)
+	g.Go(func() error { inputs.wait(); return nil })
 	g.Go(func() error { return a.alertOut.run(gctx) })
 	g.Go(func() error { a.expireOutbox(gctx, ob); return nil })
-	for _, in := range a.cfg.Inputs {
-		if in.MQTT != nil {
-			r, err := a.newMQTTRunner(in, ob, pm)
-			if err != nil {
-				return fmt.Errorf("input %s: %w", in.Name, err)
-			}
-			g.Go(func() error { return r.Run(gctx) })
-			continue
-		}
-		r := a.newFileRunner(in, ob, pm)
-		g.Go(func() error { return r.Run(gctx) })
-	}
 	g.Go(func() error { return a.plugins.Run(gctx) })
 	g.Go(func() error { return srv.run(gctx) })
 	err = g.Wait()
@@ -158,8 +155,9 @@ func (a *Agent) newUplink(ob *outbox.Store) (*uplink.Uplink, error) {
 		HeartbeatInterval: a.cfg.ControlPlane.HeartbeatInterval, DrainRate: a.cfg.ControlPlane.DrainRate,
 		Heartbeat: func() protocol.Heartbeat {
 			return protocol.Heartbeat{Hostname: hostname, AgentVersion: a.version, StartedAt: a.started.UTC(),
-				Inputs: a.health.inputs(), Detectors: a.detectorHealth(), Outbox: a.outboxHealth}
+				Inputs: a.health.inputs(), Detectors: a.detectorHealth(), Outbox: a.outboxHealth, Config: a.desired.Status()}
 		},
+		Attach: a.desired.watch,
 		Logger: a.logger, Registerer: a.reg,
 	})
 }

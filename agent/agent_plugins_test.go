@@ -34,7 +34,7 @@ func TestAgentMissingPlugin(t *testing.T) {
 	writeFile(t, csv, b.String())
 	cfgPath := filepath.Join(dir, "agent.yaml")
 	writeFile(t, cfgPath, `agent: {id: edge-1, data_dir: data}
-control_plane: {url: "nats://127.0.0.1:1", token: x}
+control_plane: {url: "nats://127.0.0.1:1", token: x, sync_wait: 0s}
 http: {listen: "off"}
 inputs:
   - {name: builtin, file: {path: line.csv}}

@@ -43,6 +43,10 @@ func (a *Agent) newFileRunner(in config.Input, ob *outbox.Store, pm *pipeline.Me
 	return &fileRunner{runnerBase: a.newRunnerBase(in, ob, pm)}
 }
 
+func (a *Agent) fileRunnerFor(p inputPlan, ob *outbox.Store, pm *pipeline.Metrics) *fileRunner {
+	return &fileRunner{runnerBase: a.runnerBaseFor(p, ob, pm)}
+}
+
 // Run reads until ctx ends (follow mode) or the files are done. Whatever
 // goes wrong with the input as a whole — a commit failing, its detector
 // plugin down — marks the input failed and is retried from the last
@@ -63,6 +67,9 @@ func (r *fileRunner) Run(ctx context.Context) error {
 }
 
 func (r *fileRunner) runOnce(ctx context.Context) error {
+	if err := r.resetStates(); err != nil {
+		return err
+	}
 	t, err := r.newTailer()
 	if err != nil {
 		return err

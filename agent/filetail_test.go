@@ -76,7 +76,7 @@ func (f *fileAgent) start() {
 	t.Helper()
 	cfgPath := f.path("agent.yaml")
 	writeFile(t, cfgPath, `agent: {id: edge-1, data_dir: data}
-control_plane: {url: "nats://127.0.0.1:1", token: x}
+control_plane: {url: "nats://127.0.0.1:1", token: x, sync_wait: 0s}
 http: {listen: "off"}
 inputs:
   - name: lines

@@ -25,6 +25,13 @@ func (h *health) set(name, status string, err error) {
 	h.mu.Unlock()
 }
 
+// remove forgets an input the configuration no longer has.
+func (h *health) remove(name string) {
+	h.mu.Lock()
+	delete(h.states, name)
+	h.mu.Unlock()
+}
+
 func (h *health) inputs() []protocol.ComponentHealth {
 	h.mu.Lock()
 	defer h.mu.Unlock()
@@ -39,8 +46,9 @@ func (h *health) inputs() []protocol.ComponentHealth {
 // detectorHealth lists the detectors the inputs use: built-ins, always
 // ok, and plugins, failed while not running, with their last error.
 func (a *Agent) detectorHealth() []protocol.ComponentHealth {
-	out := make([]protocol.ComponentHealth, 0, len(a.builtins))
-	for _, name := range a.builtins {
+	builtins := a.gen.Load().builtins
+	out := make([]protocol.ComponentHealth, 0, len(builtins))
+	for _, name := range builtins {
 		out = append(out, protocol.ComponentHealth{Name: name, Status: protocol.HealthOK})
 	}
 	out = append(out, a.plugins.health()...)

@@ -13,6 +13,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
 	"github.com/pynomaly/pynomaly/agent/outbox"
+	"github.com/pynomaly/pynomaly/agent/uplink"
 	"github.com/pynomaly/pynomaly/protocol"
 )
 
@@ -23,7 +24,7 @@ type httpServer struct {
 
 // startHTTP binds the local endpoint now, so a port conflict fails start-up
 // instead of surfacing later.
-func (a *Agent) startHTTP(ob *outbox.Store) (*httpServer, error) {
+func (a *Agent) startHTTP(ob *outbox.Store, up *uplink.Uplink) (*httpServer, error) {
 	if a.cfg.HTTP.Listen == "" || a.cfg.HTTP.Listen == "off" {
 		return &httpServer{}, nil
 	}
@@ -48,6 +49,10 @@ func (a *Agent) startHTTP(ob *outbox.Store) (*httpServer, error) {
 			"status": status, "agent_id": a.cfg.Agent.ID, "version": a.version,
 			"uptime_seconds": time.Since(a.started).Seconds(), "outbox_depth": ob.Depth(),
 			"outbox": a.outboxHealth, "inputs": a.health.inputs(), "detectors": a.detectorHealth(),
+			"config": a.desired.Status(),
+			// For the operator on site; not part of status: an agent
+			// without its uplink still detects and buffers, which is its job.
+			"uplink": up.Status(),
 		})
 	})
 	if a.cfg.HTTP.Pprof {

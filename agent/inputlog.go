@@ -12,26 +12,37 @@ import (
 	"github.com/pynomaly/pynomaly/internal/lograte"
 )
 
-// runnerBase is what every input runner holds: its input, the agent, the
-// outbox it commits to, the detection metrics and its detector source.
+// runnerBase is what every input runner holds: its plan (config, detector
+// source, decision, model), the agent, the outbox it commits to and the
+// detection metrics. cfg and src are the plan's, for short.
 type runnerBase struct {
 	inputLog
-	cfg config.Input
-	a   *Agent
-	ob  *outbox.Store
-	pm  *pipeline.Metrics
-	src detectorSource
+	plan inputPlan
+	cfg  config.Input
+	a    *Agent
+	ob   *outbox.Store
+	pm   *pipeline.Metrics
+	src  detectorSource
 }
 
+// newRunnerBase makes a runner's base for in, with its plan in the
+// configuration in effect or, for an input not in it (tests), a new one.
 func (a *Agent) newRunnerBase(in config.Input, ob *outbox.Store, pm *pipeline.Metrics) runnerBase {
-	src, ok := a.sources[in.Name]
-	if !ok { // not in the configuration the agent was made with (tests)
-		var err error
-		if src, err = a.detectorSource(a.cfg.InputDetector(in)); err != nil {
-			src = failedSource{err}
+	p, ok := a.planOf(in)
+	if !ok {
+		cfg := *a.cfg
+		cfg.Inputs = []config.Input{in}
+		if g, err := a.buildGeneration(&cfg, nil, nil); err != nil {
+			p = inputPlan{in: in, decision: a.cfg.Decision, src: failedSource{err}}
+		} else {
+			p = g.plans[0]
 		}
 	}
-	return runnerBase{inputLog: a.newInputLog(in.Name), cfg: in, a: a, ob: ob, pm: pm, src: src}
+	return a.runnerBaseFor(p, ob, pm)
+}
+
+func (a *Agent) runnerBaseFor(p inputPlan, ob *outbox.Store, pm *pipeline.Metrics) runnerBase {
+	return runnerBase{inputLog: a.newInputLog(p.in.Name), plan: p, cfg: p.in, a: a, ob: ob, pm: pm, src: p.src}
 }
 
 // newPipeline returns the pipeline of the input's series. fields are the
@@ -50,12 +61,41 @@ func (r *runnerBase) newPipelineWith(fields []string, pf *pipelineFactory, extra
 	// Two inputs with the same columns and labels would otherwise make the
 	// same series and the same alert ids, and one would hide the other.
 	labels[InputLabel] = r.cfg.Name
-	d := r.a.cfg.Decision
+	d := r.plan.decision
 	return pipeline.New(pipeline.Options{
 		AgentID: r.a.cfg.Agent.ID, Input: r.cfg.Name, Labels: labels, Fields: fields, Multivariate: r.cfg.Multivariate,
-		Factory: streamable(pf), Decision: d.DecisionOptions(), NewPolicy: d.NewPolicy, Severity: d.Severity,
+		Factory: streamable(pf), Model: r.plan.model, Decision: d.DecisionOptions(), NewPolicy: d.NewPolicy, Severity: d.Severity,
 		LoadState: r.ob.State, Metrics: r.pm, Logger: r.logger,
 	})
+}
+
+// resetStates drops the input's series states when they were saved under
+// another detector, model or sample shape than the plan's, and records the
+// plan's fingerprint, in one transaction: a state restored into a detector
+// with other parameters would score as neither. An input without a
+// recorded fingerprint (state written before fingerprints) keeps its
+// states. Call it before the input's first pipeline.
+func (r *runnerBase) resetStates() error {
+	key := r.cfg.Name + "\x00detector"
+	old, err := r.ob.State(key)
+	if err != nil {
+		return err
+	}
+	if string(old) == r.plan.fingerprint {
+		return nil
+	}
+	c := outbox.Commit{States: map[string][]byte{key: []byte(r.plan.fingerprint)}}
+	if old != nil {
+		states, err := r.ob.StatesWithPrefix(r.cfg.Name + "/")
+		if err != nil {
+			return err
+		}
+		for k := range states {
+			c.Deletes = append(c.Deletes, k)
+		}
+		r.logger.Info("detector or model changed; the input's series start anew", "series", len(states))
+	}
+	return r.ob.Commit(c)
 }
 
 // inputLog counts an input's unusable records and logs its problems, each

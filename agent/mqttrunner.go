@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"maps"
+	"sync"
 	"time"
 
 	"github.com/pynomaly/pynomaly/agent/config"
@@ -41,6 +42,12 @@ type mqttRunner struct {
 	// base are the pipeline's own labels (pipeline.Labels), put in every
 	// topic's labels so that its series share the topic's map.
 	base map[string]string
+
+	// swapMu guards next and endGen, through which swap hands a new plan
+	// to the running input.
+	swapMu sync.Mutex
+	next   *inputPlan
+	endGen context.CancelFunc
 }
 
 type topicLabels struct {
@@ -52,7 +59,16 @@ type topicLabels struct {
 const maxTopics = 100_000
 
 func (a *Agent) newMQTTRunner(in config.Input, ob *outbox.Store, pm *pipeline.Metrics) (*mqttRunner, error) {
-	r := &mqttRunner{runnerBase: a.newRunnerBase(in, ob, pm),
+	return a.newMQTTRunnerWith(a.newRunnerBase(in, ob, pm))
+}
+
+func (a *Agent) mqttRunnerFor(p inputPlan, ob *outbox.Store, pm *pipeline.Metrics) (*mqttRunner, error) {
+	return a.newMQTTRunnerWith(a.runnerBaseFor(p, ob, pm))
+}
+
+func (a *Agent) newMQTTRunnerWith(base runnerBase) (*mqttRunner, error) {
+	in, ob := base.cfg, base.ob
+	r := &mqttRunner{runnerBase: base,
 		seen: newSeenRing(in.Name, mqtt.ReceiveMaximum(in.MQTT.Queue)+mqttBatch)}
 	if err := r.seen.load(ob.StatesWithPrefix); err != nil {
 		return nil, err
@@ -135,9 +151,12 @@ func (r *mqttRunner) Run(ctx context.Context) error {
 	}()
 	go r.watchConnection(ctx, c)
 	for ctx.Err() == nil {
-		err := r.runOnce(ctx, c)
-		if err == nil || ctx.Err() != nil {
+		err := r.runGeneration(ctx, c)
+		if ctx.Err() != nil {
 			return nil
+		}
+		if err == nil {
+			continue // swapped: the next generation runs the new plan
 		}
 		r.a.health.set(r.cfg.Name, protocol.HealthFailed, err)
 		r.warn("input", "input failed; retrying its unacknowledged messages", err)
@@ -149,15 +168,48 @@ func (r *mqttRunner) Run(ctx context.Context) error {
 // watchConnection puts the broker's refusal, if any, in the input's health
 // while it is not connected.
 func (r *mqttRunner) watchConnection(ctx context.Context, c *mqtt.Client) {
+	name := r.inputLog.name // not r.cfg, which swap replaces meanwhile
 	every(ctx, time.Second, func() {
-		r.a.metrics.queue.WithLabelValues(r.cfg.Name).Set(float64(c.Len()))
+		r.a.metrics.queue.WithLabelValues(name).Set(float64(c.Len()))
 		if e := c.LastError(); e != "" {
-			r.a.health.set(r.cfg.Name, protocol.HealthDegraded, errors.New(e))
+			r.a.health.set(name, protocol.HealthDegraded, errors.New(e))
 		}
 	})
 }
 
+// swap makes the input run plan p, whose source is the same as the
+// current plan's (inputPlan.sameSource), from its next batch on: the
+// connection and the messages waiting in it are kept, so no sample is
+// lost to the change.
+func (r *mqttRunner) swap(p inputPlan) {
+	r.swapMu.Lock()
+	defer r.swapMu.Unlock()
+	r.next = &p
+	if r.endGen != nil {
+		r.endGen()
+	}
+}
+
+// runGeneration runs runOnce under the current plan until ctx ends, it
+// fails, or swap hands over a new plan (then it returns nil).
+func (r *mqttRunner) runGeneration(ctx context.Context, c *mqtt.Client) error {
+	gen, cancel := context.WithCancel(ctx)
+	defer cancel()
+	r.swapMu.Lock()
+	if r.next != nil {
+		base := r.a.runnerBaseFor(*r.next, r.ob, r.pm)
+		r.plan, r.cfg, r.src, r.next = base.plan, base.cfg, base.src, nil
+		r.logger.Info("input reconfigured in place", "detector", r.plan.detector.Type)
+	}
+	r.endGen = cancel
+	r.swapMu.Unlock()
+	return r.runOnce(gen, c)
+}
+
 func (r *mqttRunner) runOnce(ctx context.Context, c *mqtt.Client) error {
+	if err := r.resetStates(); err != nil {
+		return err
+	}
 	pf, err := newPipelineFactory(r.src)
 	if err != nil {
 		return err

@@ -5,6 +5,7 @@ import (
 	"context"
 	"log/slog"
 	"slices"
+	"sync"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -47,8 +48,12 @@ type supervisorOptions struct {
 // agent: the inputs using it fail and retry, the others run on. Close
 // kills every plugin; the agent calls it once its inputs have stopped.
 type supervisor struct {
-	opts    supervisorOptions
+	opts supervisorOptions
+	// mu guards plugins: a new configuration adds plugins while Run
+	// watches them.
+	mu      sync.Mutex
 	plugins []*managedPlugin
+	closed  bool
 }
 
 func newSupervisor(opts supervisorOptions) *supervisor {
@@ -68,6 +73,8 @@ func newSupervisor(opts supervisorOptions) *supervisor {
 
 // add puts plugin p under supervision, once; it does not launch it.
 func (s *supervisor) add(p config.Plugin) *managedPlugin {
+	s.mu.Lock()
+	defer s.mu.Unlock()
 	for _, m := range s.plugins {
 		if m.name == p.Name {
 			return m
@@ -78,13 +85,17 @@ func (s *supervisor) add(p config.Plugin) *managedPlugin {
 		logger: s.opts.Logger.With("component", "plugin", "plugin", p.Name),
 		up:     mt.up.WithLabelValues(p.Name), restarts: mt.restarts.WithLabelValues(p.Name), crashes: mt.crashes.WithLabelValues(p.Name)}
 	s.plugins = append(s.plugins, m)
+	if s.closed { // added while shutting down: never to be launched
+		m.close()
+	}
 	return m
 }
 
 // names lists the supervised plugins.
 func (s *supervisor) names() []string {
-	out := make([]string, len(s.plugins))
-	for i, m := range s.plugins {
+	ps := s.list()
+	out := make([]string, len(ps))
+	for i, m := range ps {
 		out[i] = m.name
 	}
 	return out
@@ -92,14 +103,18 @@ func (s *supervisor) names() []string {
 
 // Run launches the plugins, then relaunches any that exits, until ctx
 // ends. It does not kill them: Close does.
+// list returns the supervised plugins as they are now.
+func (s *supervisor) list() []*managedPlugin {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return slices.Clone(s.plugins)
+}
+
 func (s *supervisor) Run(ctx context.Context) error {
-	if len(s.plugins) == 0 {
-		return nil
-	}
 	t := time.NewTicker(s.opts.WatchInterval)
 	defer t.Stop()
 	for {
-		for _, m := range s.plugins {
+		for _, m := range s.list() {
 			if ctx.Err() == nil {
 				m.watch()
 			}
@@ -114,15 +129,19 @@ func (s *supervisor) Run(ctx context.Context) error {
 
 // Close kills every plugin and keeps them from being launched again.
 func (s *supervisor) Close() {
-	for _, m := range s.plugins {
+	s.mu.Lock()
+	s.closed = true
+	s.mu.Unlock()
+	for _, m := range s.list() {
 		m.close()
 	}
 }
 
 // health returns each plugin's state, by name.
 func (s *supervisor) health() []protocol.ComponentHealth {
-	out := make([]protocol.ComponentHealth, 0, len(s.plugins))
-	for _, m := range s.plugins {
+	ps := s.list()
+	out := make([]protocol.ComponentHealth, 0, len(ps))
+	for _, m := range ps {
 		out = append(out, m.health())
 	}
 	slices.SortFunc(out, func(a, b protocol.ComponentHealth) int { return cmp.Compare(a.Name, b.Name) })

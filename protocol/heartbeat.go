@@ -42,6 +42,9 @@ type Heartbeat struct {
 	// Outbox is the outbox's state: degraded after a corrupt outbox file
 	// was moved aside at start. Absent from older agents.
 	Outbox ComponentHealth `json:"outbox,omitzero"`
+	// Config is what became of the desired state (see DesiredState);
+	// absent from older agents.
+	Config *AppliedConfig `json:"config,omitempty"`
 }
 
 // ComponentHealth is the state of one input or detector on an agent.

@@ -61,6 +61,13 @@ type ControlPlane struct {
 	// second, so a fleet reconnecting after an outage does not flatten
 	// it with backlogs; default 10000, 0 for no bound.
 	DrainRate float64 `yaml:"drain_rate"`
+	// SyncWait is how long inputs wait at start for the desired state the
+	// control plane keeps for this agent, so that an agent that was off
+	// while it changed does not read its backlog under the old one;
+	// default 5s, 0 to start at once. An unreachable control plane costs
+	// at most this much delay: the inputs then start with the last
+	// desired state the agent kept (or its file's pipeline).
+	SyncWait time.Duration `yaml:"sync_wait"`
 }
 
 // HTTP is the agent's local endpoint (/health, /metrics).

@@ -27,13 +27,16 @@ const (
 	// gateway in minutes, and keeps a hundred agents' together within what
 	// one control plane ingests.
 	DefaultDrainRate = 10000
+	// DefaultSyncWait is long enough for a reachable control plane to
+	// answer, short enough not to matter when it is not.
+	DefaultSyncWait = 5 * time.Second
 )
 
 func defaults() Config {
 	return Config{
 		Agent:        Agent{DataDir: DefaultDataDir},
 		Outbox:       Outbox{MaxBytes: DefaultOutboxMaxBytes, MaxAge: DefaultOutboxMaxAge, OnFull: "drop_oldest"},
-		ControlPlane: ControlPlane{HeartbeatInterval: DefaultHeartbeatInterval, DrainRate: DefaultDrainRate},
+		ControlPlane: ControlPlane{HeartbeatInterval: DefaultHeartbeatInterval, DrainRate: DefaultDrainRate, SyncWait: DefaultSyncWait},
 		HTTP:         HTTP{Listen: DefaultHTTPListen},
 		Log:          Log{Level: "info", Format: "auto"},
 		Detector:     Detector{Type: "zscore"},

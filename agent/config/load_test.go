@@ -25,7 +25,7 @@ func TestLoadGood(t *testing.T) {
 		Agent:  config.Agent{ID: "edge-1", DataDir: filepath.Join(dir, "data")},
 		Outbox: config.Outbox{MaxBytes: 3 << 29, MaxAge: 48 * time.Hour, OnFull: "pause"},
 		ControlPlane: config.ControlPlane{URL: "nats://cp.example:4222",
-			TokenFile: filepath.Join(dir, "secrets/token"), HeartbeatInterval: 2 * time.Second, DrainRate: 500},
+			TokenFile: filepath.Join(dir, "secrets/token"), HeartbeatInterval: 2 * time.Second, DrainRate: 500, SyncWait: 3 * time.Second},
 		HTTP: config.HTTP{Listen: "127.0.0.1:9999"},
 		Log:  config.Log{Level: "debug", Format: "json"},
 		Inputs: []config.Input{

@@ -47,6 +47,9 @@ func (c *Config) Validate() error {
 	if c.ControlPlane.DrainRate < 0 || math.IsNaN(c.ControlPlane.DrainRate) || math.IsInf(c.ControlPlane.DrainRate, 0) {
 		add("control_plane.drain_rate: %v must be a finite number, 0 (no bound) or more", c.ControlPlane.DrainRate)
 	}
+	if c.ControlPlane.SyncWait < 0 || c.ControlPlane.SyncWait > time.Minute {
+		add("control_plane.sync_wait: %s must be between 0 and 1m", c.ControlPlane.SyncWait)
+	}
 	if c.Outbox.MaxBytes < 0 {
 		add("outbox.max_bytes: %s is negative", c.Outbox.MaxBytes)
 	}

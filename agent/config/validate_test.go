@@ -32,6 +32,7 @@ func TestLoadBad(t *testing.T) {
 		{file: "token_and_file", want: "control_plane: set token or token_file, not both"},
 		{file: "heartbeat_short", want: "control_plane.heartbeat_interval: 50ms is too short (at least 100ms)"},
 		{file: "heartbeat_long", want: "control_plane.heartbeat_interval: 25h0m0s is too long (at most 24h)"},
+		{file: "sync_wait", want: "control_plane.sync_wait: 2m0s must be between 0 and 1m"},
 		{file: "no_inputs", want: "inputs: at least one input is required"},
 		{file: "duplicate_input", want: `inputs[1].name: "machine" is used by another input`},
 		{file: "bad_input_name", want: `inputs[0].name: name "pump 1": character ' ' is not allowed`},

@@ -37,6 +37,10 @@ type Options struct {
 	// Metric names the series of a multivariate pipeline; default Input.
 	Metric  string
 	Factory sdk.Factory
+	// Model is the detector state every new series starts from: an
+	// assigned model. A series with saved state of its own restores that
+	// instead. nil: series learn from nothing.
+	Model []byte
 	// Decision is the alerting hysteresis. Decision.Threshold is used only
 	// when NewPolicy is nil, as a fixed threshold.
 	Decision decision.Options
@@ -455,9 +459,20 @@ func (p *Pipeline) seriesFor(f *field) (*series, error) {
 }
 
 func (p *Pipeline) newSeries(f *field) (*series, error) {
-	det, err := p.opts.Factory.New(max(1, len(f.names)))
+	dim := max(1, len(f.names))
+	det, err := p.opts.Factory.New(dim)
 	if err != nil {
 		return nil, fmt.Errorf("series %s: new detector: %w", f.series, err)
+	}
+	if p.opts.Model != nil {
+		if err := det.UnmarshalBinary(p.opts.Model); err != nil {
+			// Checked when it was assigned, where the dimension was known;
+			// a series of another shape learns instead, and says so.
+			p.opts.Logger.Warn("the input's model does not fit this series; learning from nothing", "series", f.series, "dim", dim, "err", err)
+			if det, err = p.opts.Factory.New(dim); err != nil {
+				return nil, fmt.Errorf("series %s: new detector: %w", f.series, err)
+			}
+		}
 	}
 	pol, err := p.opts.NewPolicy()
 	if err != nil {

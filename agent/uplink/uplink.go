@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"math/rand/v2"
+	"sync/atomic"
 	"time"
 
 	"github.com/nats-io/nats.go"
@@ -35,6 +36,10 @@ type Options struct {
 	// reconnecting after an outage does not flatten the control plane
 	// with its backlogs; 0 means no bound.
 	DrainRate float64
+	// Attach, if set, runs for as long as Run, with the uplink's JetStream
+	// context, so that other parts of the agent (the desired-state watch)
+	// share its connection rather than open their own.
+	Attach func(ctx context.Context, js jetstream.JetStream)
 	// Heartbeat builds the next heartbeat; nil disables heartbeats.
 	Heartbeat         func() protocol.Heartbeat
 	HeartbeatInterval time.Duration
@@ -50,6 +55,26 @@ type Uplink struct {
 	metrics *metrics
 	// drainRate paces delivery (Options.DrainRate); nil when unbounded.
 	drainRate *rate.Limiter
+	// nc is the connection while Run runs, for Status.
+	nc atomic.Pointer[nats.Conn]
+}
+
+// Status is the uplink's state for the agent's /health: connected or not,
+// and to which server. It says nothing of the agent's own health.
+type Status struct {
+	Connected bool   `json:"connected"`
+	URL       string `json:"url,omitempty"`
+	// Reconnects counts reconnections since the agent started.
+	Reconnects uint64 `json:"reconnects"`
+}
+
+// Status reports the connection's state now.
+func (u *Uplink) Status() Status {
+	nc := u.nc.Load()
+	if nc == nil {
+		return Status{}
+	}
+	return Status{Connected: nc.IsConnected(), URL: nc.ConnectedUrlRedacted(), Reconnects: nc.Stats().Reconnects}
 }
 
 // New validates opts; Run connects and delivers.
@@ -95,6 +120,8 @@ func (u *Uplink) Run(ctx context.Context) error {
 		return fmt.Errorf("uplink: connect %s: %w", u.opts.URL, err)
 	}
 	defer nc.Close()
+	u.nc.Store(nc)
+	defer u.nc.Store(nil)
 	if !nc.IsConnected() {
 		u.logger.Warn("control plane unreachable; detecting offline and buffering results in the outbox until it is back", "url", u.opts.URL)
 	}
@@ -104,6 +131,11 @@ func (u *Uplink) Run(ctx context.Context) error {
 	}
 	if u.opts.Heartbeat != nil {
 		go u.heartbeats(ctx, nc)
+	}
+	if u.opts.Attach != nil {
+		done := make(chan struct{})
+		defer func() { <-done }() // before nc closes
+		go func() { defer close(done); u.opts.Attach(ctx, js) }()
 	}
 	u.drain(ctx, nc, js)
 	return nil

@@ -28,6 +28,8 @@ Usage:
   pynomaly-agent run --config agent.yaml     run the agent
   pynomaly-agent detect --input FILE [...]   score a CSV offline (see detect --help)
   pynomaly-agent check-config --config FILE  validate a configuration and exit
+  pynomaly-agent model build --input FILE --columns C --detector D --out FILE
+                                             learn a model for an input to start from
   pynomaly-agent version                     print the version
 `
 
@@ -51,6 +53,12 @@ func dispatch(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		return runDetect(args[1:], stdout, stderr)
 	case "check-config":
 		return checkConfig(args[1:], stdout, stderr)
+	case "model":
+		if len(args) > 1 && args[1] == "build" {
+			return runModelBuild(args[2:], stdout, stderr)
+		}
+		fmt.Fprint(stderr, usage)
+		return usageError{errors.New(`model: the command is "model build"`)}
 	case "version", "--version":
 		fmt.Fprintln(stdout, "pynomaly-agent", version)
 		return nil

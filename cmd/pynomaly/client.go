@@ -30,31 +30,42 @@ func newClient(base string) *client {
 
 // get fetches path?query into out, turning API error bodies into errors.
 func (c *client) get(ctx context.Context, path string, query url.Values, out any) error {
-	u := c.base + path
 	if len(query) > 0 {
-		u += "?" + query.Encode()
+		path += "?" + query.Encode()
 	}
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u, nil)
+	return c.do(ctx, http.MethodGet, path, "", nil, out)
+}
+
+// do sends a request with body (of contentType) and decodes a JSON answer
+// into out, if not nil; an API error body becomes the error.
+func (c *client) do(ctx context.Context, method, path, contentType string, body io.Reader, out any) error {
+	req, err := http.NewRequestWithContext(ctx, method, c.base+path, body)
 	if err != nil {
 		return err
+	}
+	if contentType != "" {
+		req.Header.Set("Content-Type", contentType)
 	}
 	resp, err := c.http.Do(req)
 	if err != nil {
 		return fmt.Errorf("reach control plane: %w", err)
 	}
 	defer func() { _ = resp.Body.Close() }()
-	body, err := io.ReadAll(io.LimitReader(resp.Body, 64<<20))
+	b, err := io.ReadAll(io.LimitReader(resp.Body, 64<<20))
 	if err != nil {
 		return fmt.Errorf("read response: %w", err)
 	}
-	if resp.StatusCode != http.StatusOK {
+	if resp.StatusCode/100 != 2 {
 		var eb api.ErrorBody
-		if json.Unmarshal(body, &eb) == nil && eb.Error.Message != "" {
+		if json.Unmarshal(b, &eb) == nil && eb.Error.Message != "" {
 			return fmt.Errorf("%s: %s", resp.Status, eb.Error.Message)
 		}
-		return fmt.Errorf("GET %s: %s", path, resp.Status)
+		return fmt.Errorf("%s %s: %s", method, path, resp.Status)
 	}
-	if err := json.Unmarshal(body, out); err != nil {
+	if out == nil {
+		return nil
+	}
+	if err := json.Unmarshal(b, out); err != nil {
 		return fmt.Errorf("decode response from %s: %w", path, err)
 	}
 	return nil

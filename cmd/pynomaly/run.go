@@ -24,6 +24,10 @@ Usage:
   pynomaly alerts list [--agent A] [--series S] [--from T] [--to T] [--limit N] [-o table|json]
   pynomaly alerts watch                                        print alerts as they arrive
   pynomaly agents list [-o table|json]
+  pynomaly desired set --agent ID [-f pipeline.yaml] [--model input=name:version ...]
+  pynomaly desired get --agent ID [-o text|json]               desired state and what the agent applied
+  pynomaly desired delete --agent ID                           back to the agent's own file
+  pynomaly models upload --name N --version V [--detector D] -f model.bin
   pynomaly version
 
 Client commands reach the server at --url or PYNOMALY_URL (default http://127.0.0.1:8080).
@@ -51,6 +55,14 @@ func dispatch(ctx context.Context, args []string, env getenv, stdout, stderr io.
 		return alertsWatch(ctx, rest, env, stdout, stderr)
 	case "agents list":
 		return agentsList(ctx, rest, env, stdout, stderr)
+	case "desired set":
+		return desiredSet(ctx, rest, env, stdout, stderr)
+	case "desired get":
+		return desiredGet(ctx, rest, env, stdout, stderr)
+	case "desired delete":
+		return desiredDelete(ctx, rest, env, stdout, stderr)
+	case "models upload":
+		return modelsUpload(ctx, rest, env, stdout, stderr)
 	}
 	if len(args) > 0 {
 		switch args[0] {

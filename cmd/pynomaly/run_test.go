@@ -65,7 +65,7 @@ func TestRun(t *testing.T) {
 			wantErr: `400 Bad Request: limit "0": want an integer from 1 to 1000`},
 		{name: "alerts list bad from", args: []string{"alerts", "list", "--url", url, "--from", "yesterday"}, wantErr: `from "yesterday"`},
 		{name: "agents list", args: []string{"agents", "list", "--url", url},
-			wantStdout: []string{"ID  ", "STATUS", "edge-1", "edge-host", "1.2.3", "online"}},
+			wantStdout: []string{"ID  ", "STATUS", "CONFIG", "edge-1", "edge-host", "1.2.3", "online", " file"}},
 		{name: "unreachable url", args: []string{"agents", "list", "--url", "http://" + dead}, wantErr: "reach control plane"},
 		{name: "unreachable env url", env: map[string]string{"PYNOMALY_URL": "http://" + dead}, args: []string{"alerts", "list"}, wantErr: dead},
 	}

@@ -20,6 +20,7 @@ type Store interface {
 	Ping(ctx context.Context) error
 	ListAlerts(ctx context.Context, q store.AlertQuery) (store.AlertPage, error)
 	ListAgents(ctx context.Context) ([]store.AgentRecord, error)
+	GetAgent(ctx context.Context, id string) (store.AgentRecord, error)
 }
 
 // Check is one named readiness condition, such as "nats" or "consumer".
@@ -31,6 +32,9 @@ type Check struct {
 // Options configures the HTTP handler.
 type Options struct {
 	Store Store
+	// Desired serves agents' desired states and models; nil leaves their
+	// routes out.
+	Desired DesiredStore
 	// Checks are evaluated, with a store ping, by /ready.
 	Checks     []Check
 	Gatherer   prometheus.Gatherer
@@ -74,6 +78,13 @@ func New(opts Options) (http.Handler, error) {
 	v1 := r.Group("/api/v1")
 	v1.GET("/alerts", h.listAlerts)
 	v1.GET("/agents", h.listAgents)
+	if opts.Desired != nil {
+		v1.GET("/agents/:id/desired", h.getDesired)
+		v1.PUT("/agents/:id/desired", h.putDesired)
+		v1.DELETE("/agents/:id/desired", h.deleteDesired)
+		v1.PUT("/models/:name/versions/:version", h.putModel)
+		v1.GET("/models/:name/versions/:version", h.getModel)
+	}
 	return r, nil
 }
 

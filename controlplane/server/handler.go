@@ -8,6 +8,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/collectors"
 
 	"github.com/pynomaly/pynomaly/controlplane/api"
+	"github.com/pynomaly/pynomaly/controlplane/desired"
 	"github.com/pynomaly/pynomaly/controlplane/ingest"
 )
 
@@ -24,9 +25,10 @@ func newRegistry(st interface{ DBStats() sql.DBStats }) *prometheus.Registry {
 	return reg
 }
 
-func newHandler(s *Server, in *ingest.Ingester, reg *prometheus.Registry) (http.Handler, error) {
+func newHandler(s *Server, in *ingest.Ingester, ds *desired.Store, reg *prometheus.Registry) (http.Handler, error) {
 	return api.New(api.Options{
-		Store: s.store,
+		Store:   s.store,
+		Desired: ds,
 		Checks: []api.Check{
 			{Name: "nats", Ready: s.natsReady},
 			{Name: "consumer", Ready: in.Ready},

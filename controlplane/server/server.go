@@ -109,7 +109,12 @@ func (s *Server) run(ctx context.Context) {
 		s.err = err
 		return
 	}
-	handler, err := newHandler(s, in, reg)
+	ds, err := s.newDesired()
+	if err != nil {
+		s.err = err
+		return
+	}
+	handler, err := newHandler(s, in, ds, reg)
 	if err != nil {
 		s.err = err
 		return
@@ -117,6 +122,7 @@ func (s *Server) run(ctx context.Context) {
 	s.http = &http.Server{Handler: handler, ReadHeaderTimeout: 10 * time.Second}
 	g, gctx := errgroup.WithContext(ctx)
 	g.Go(func() error { return in.Run(gctx) })
+	g.Go(func() error { s.ensureDesired(gctx, ds); return nil })
 	g.Go(func() error { return s.serve() })
 	g.Go(func() error {
 		<-gctx.Done()

@@ -28,11 +28,14 @@ type AgentRecord struct {
 	Detectors           []protocol.ComponentHealth `json:"detectors,omitempty"`
 	// Outbox is the outbox's state; nil from agents that do not report it.
 	Outbox *protocol.ComponentHealth `json:"outbox,omitempty"`
+	// Config is what became of the agent's desired state; nil when the
+	// agent runs its own file's pipeline or does not report it.
+	Config *protocol.AppliedConfig `json:"config,omitempty"`
 }
 
 const upsertAgentSQL = `INSERT INTO agents (id, hostname, agent_version, last_heartbeat,
-    agent_clock, started_at, interval_seconds, outbox_depth, inputs, detectors, outbox, outbox_oldest_seconds)
-VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+    agent_clock, started_at, interval_seconds, outbox_depth, inputs, detectors, outbox, outbox_oldest_seconds, config)
+VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
 ON CONFLICT (id) DO UPDATE SET
     hostname = excluded.hostname,
     agent_version = excluded.agent_version,
@@ -44,11 +47,12 @@ ON CONFLICT (id) DO UPDATE SET
     inputs = excluded.inputs,
     detectors = excluded.detectors,
     outbox = excluded.outbox,
-    outbox_oldest_seconds = excluded.outbox_oldest_seconds`
+    outbox_oldest_seconds = excluded.outbox_oldest_seconds,
+    config = excluded.config`
 
-const listAgentsSQL = `SELECT id, hostname, agent_version, last_heartbeat, agent_clock,
-    started_at, interval_seconds, outbox_depth, inputs, detectors, outbox, outbox_oldest_seconds
-FROM agents ORDER BY id`
+const selectAgentsSQL = `SELECT id, hostname, agent_version, last_heartbeat, agent_clock,
+    started_at, interval_seconds, outbox_depth, inputs, detectors, outbox, outbox_oldest_seconds, config
+FROM agents`
 
 // UpsertHeartbeat records an agent's latest heartbeat (insert or replace by
 // agent id). The last write wins, whatever the heartbeats' own clocks say.
@@ -70,9 +74,17 @@ func (s *Store) UpsertHeartbeat(ctx context.Context, hb protocol.Heartbeat, rece
 			return fmt.Errorf("upsert heartbeat %s: outbox: %w", hb.AgentID, err)
 		}
 	}
+	var cfg sql.NullString
+	if hb.Config != nil {
+		b, err := json.Marshal(hb.Config)
+		if err != nil {
+			return fmt.Errorf("upsert heartbeat %s: config: %w", hb.AgentID, err)
+		}
+		cfg = sql.NullString{String: string(b), Valid: true}
+	}
 	_, err = s.db.ExecContext(ctx, upsertAgentSQL, hb.AgentID, hb.Hostname, hb.AgentVersion,
 		nullNanos(receivedAt), nullNanos(hb.SentAt), nullNanos(hb.StartedAt),
-		hb.IntervalSeconds, hb.OutboxDepth, inputs, detectors, outbox, hb.OutboxOldestSeconds)
+		hb.IntervalSeconds, hb.OutboxDepth, inputs, detectors, outbox, hb.OutboxOldestSeconds, cfg)
 	if err != nil {
 		return fmt.Errorf("upsert heartbeat %s: %w", hb.AgentID, err)
 	}
@@ -82,7 +94,7 @@ func (s *Store) UpsertHeartbeat(ctx context.Context, hb protocol.Heartbeat, rece
 // ListAgents returns all agents ordered by id; an empty store gives an
 // empty, non-nil slice.
 func (s *Store) ListAgents(ctx context.Context) ([]AgentRecord, error) {
-	rows, err := s.db.QueryContext(ctx, listAgentsSQL)
+	rows, err := s.db.QueryContext(ctx, selectAgentsSQL+" ORDER BY id")
 	if err != nil {
 		return nil, fmt.Errorf("list agents: %w", err)
 	}
@@ -101,15 +113,35 @@ func (s *Store) ListAgents(ctx context.Context) ([]AgentRecord, error) {
 	return agents, nil
 }
 
+// GetAgent returns the agent id, or ErrNotFound when it never reported in.
+func (s *Store) GetAgent(ctx context.Context, id string) (AgentRecord, error) {
+	rows, err := s.db.QueryContext(ctx, selectAgentsSQL+" WHERE id = ?", id)
+	if err != nil {
+		return AgentRecord{}, fmt.Errorf("get agent %s: %w", id, err)
+	}
+	defer rows.Close()
+	if !rows.Next() {
+		if err := rows.Err(); err != nil {
+			return AgentRecord{}, fmt.Errorf("get agent %s: %w", id, err)
+		}
+		return AgentRecord{}, fmt.Errorf("agent %s: %w", id, ErrNotFound)
+	}
+	a, err := scanAgent(rows)
+	if err != nil {
+		return AgentRecord{}, fmt.Errorf("get agent %s: %w", id, err)
+	}
+	return a, nil
+}
+
 func scanAgent(rows *sql.Rows) (AgentRecord, error) {
 	var (
 		a                    AgentRecord
 		last, clock, started sql.NullInt64
 		inputs, detectors    sql.NullString
-		outbox               sql.NullString
+		outbox, cfg          sql.NullString
 	)
 	err := rows.Scan(&a.ID, &a.Hostname, &a.Version, &last, &clock, &started,
-		&a.IntervalSeconds, &a.OutboxDepth, &inputs, &detectors, &outbox, &a.OutboxOldestSeconds)
+		&a.IntervalSeconds, &a.OutboxDepth, &inputs, &detectors, &outbox, &a.OutboxOldestSeconds, &cfg)
 	if err != nil {
 		return AgentRecord{}, fmt.Errorf("scan: %w", err)
 	}
@@ -126,6 +158,12 @@ func scanAgent(rows *sql.Rows) (AgentRecord, error) {
 	}
 	if len(ob) == 1 {
 		a.Outbox = &ob[0]
+	}
+	if cfg.Valid {
+		a.Config = new(protocol.AppliedConfig)
+		if err := json.Unmarshal([]byte(cfg.String), a.Config); err != nil {
+			return AgentRecord{}, fmt.Errorf("agent %s config: %w", a.ID, err)
+		}
 	}
 	return a, nil
 }

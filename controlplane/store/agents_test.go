@@ -1,6 +1,7 @@
 package store_test
 
 import (
+	"errors"
 	"reflect"
 	"slices"
 	"testing"
@@ -27,13 +28,16 @@ func heartbeat(agent string, sent time.Time, depth int64) protocol.Heartbeat {
 		Detectors: []protocol.ComponentHealth{
 			{Name: "zscore", Status: protocol.HealthDegraded, Error: "warming up"},
 		},
+		// What became of the desired state arrived with migration 0003.
+		Config: &protocol.AppliedConfig{Hash: "aa", Status: protocol.ConfigFailed, Error: "unknown detector",
+			RunningHash: "bb", AppliedAt: sent.Add(-time.Minute).UTC()},
 	}
 }
 
 func TestUpsertHeartbeat(t *testing.T) {
 	later := heartbeat("edge-1", t0.Add(15*time.Second), 7)
 	later.AgentVersion, later.Hostname = "0.4.0", "renamed"
-	later.Inputs, later.Detectors, later.Outbox, later.OutboxOldestSeconds = nil, nil, protocol.ComponentHealth{}, 0
+	later.Inputs, later.Detectors, later.Outbox, later.OutboxOldestSeconds, later.Config = nil, nil, protocol.ComponentHealth{}, 0, nil
 	tests := []struct {
 		name string
 		hbs  []protocol.Heartbeat
@@ -93,6 +97,22 @@ func record(hb protocol.Heartbeat, receivedAt time.Time) store.AgentRecord {
 		OutboxDepth:         hb.OutboxDepth,
 		Inputs:              hb.Inputs,
 		Detectors:           hb.Detectors,
+		Config:              hb.Config,
+	}
+}
+
+func TestGetAgent(t *testing.T) {
+	s, _ := openTestStore(t)
+	hb := heartbeat("edge-1", t0, 3)
+	if err := s.UpsertHeartbeat(t.Context(), hb, t0); err != nil {
+		t.Fatal(err)
+	}
+	got, err := s.GetAgent(t.Context(), "edge-1")
+	if err != nil || !reflect.DeepEqual(got, record(hb, t0)) {
+		t.Errorf("GetAgent = %+v, %v\nwant %+v", got, err, record(hb, t0))
+	}
+	if _, err := s.GetAgent(t.Context(), "edge-2"); !errors.Is(err, store.ErrNotFound) {
+		t.Errorf("GetAgent of an unknown id: %v, want ErrNotFound", err)
 	}
 }
 

@@ -12,4 +12,7 @@ var (
 	// answered as asked: a negative limit, an unknown order, or From after To.
 	// The API answers it with HTTP 400.
 	ErrBadQuery = errors.New("bad query")
+
+	// ErrNotFound is returned for an id the store does not have.
+	ErrNotFound = errors.New("not found")
 )

@@ -1,6 +1,6 @@
 package store
 
-// On-disk schema, version 2 (migrations/0001_init.sql, 0002_agent_outbox.sql):
+// On-disk schema, version 3 (migrations/0001_init.sql, 0002_agent_outbox.sql, 0003_agent_config.sql):
 //
 //	schema_migrations                  one row per applied migration file
 //	  version     BIGINT PRIMARY KEY   NNNN from migrations/NNNN_name.sql
@@ -22,6 +22,7 @@ package store
 //	  inputs, detectors TEXT           []protocol.ComponentHealth as JSON, NULL when empty
 //	  outbox TEXT                      [protocol.ComponentHealth] as JSON, NULL when not reported (0002)
 //	  outbox_oldest_seconds DOUBLE PRECISION NOT NULL DEFAULT 0 (0002)
+//	  config TEXT                      protocol.AppliedConfig as JSON, NULL when not reported (0003)
 //
 // Times are unix nanoseconds in UTC; NULL is the zero time. Times outside
 // 1678..2262 clamp to the int64 range in the query columns (body keeps them

@@ -63,6 +63,7 @@ control_plane:
   url: %s
   token: %s
   heartbeat_interval: 200ms
+  sync_wait: 1s
 http:
   listen: 127.0.0.1:%d
 log:

@@ -21,6 +21,9 @@ const spikeEvery = 100
 
 var t0 = time.Date(2026, 3, 1, 0, 0, 0, 0, time.UTC)
 
+// wave is row i's value before any spike.
+func wave(i int) float64 { return 10 + 0.1*math.Sin(0.7*float64(i)) }
+
 func rowTime(i int) time.Time { return t0.Add(time.Duration(i) * time.Second) }
 
 func isSpike(i int) bool { return i > 0 && i%spikeEvery == 0 }
@@ -29,7 +32,7 @@ func isSpike(i int) bool { return i > 0 && i%spikeEvery == 0 }
 func rows(from, to int) string {
 	var b strings.Builder
 	for i := from; i < to; i++ {
-		v := 10 + 0.1*math.Sin(0.7*float64(i))
+		v := wave(i)
 		if isSpike(i) {
 			v += 50
 		}

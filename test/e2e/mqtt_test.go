@@ -45,12 +45,17 @@ func mqttInputs(url, extra string) string {
 // JSON messages from device pump-1 at site e2e, QoS 1.
 func publishRows(b *testkit.MQTTBroker, from, to int) {
 	for i := from; i < to; i++ {
-		v := 10 + 0.1*math.Sin(0.7*float64(i))
-		if isSpike(i) {
-			v += 50
-		}
-		b.Publish("plant/e2e/pump-1/telemetry", fmt.Appendf(nil, `{"ts": %q, "v": %.4f}`, rowTime(i).Format(time.RFC3339), v), 1)
+		publishRow(b, i, 1)
 	}
+}
+
+// publishRow publishes row i as publishRows does, at QoS qos.
+func publishRow(b *testkit.MQTTBroker, i int, qos byte) {
+	v := wave(i)
+	if isSpike(i) {
+		v += 50
+	}
+	b.Publish("plant/e2e/pump-1/telemetry", fmt.Appendf(nil, `{"ts": %q, "v": %.4f}`, rowTime(i).Format(time.RFC3339), v), qos)
 }
 
 // mqttIDs are the alert ids the spikes of rows [from, to) must raise.

@@ -1,0 +1,82 @@
+package main
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/pynomaly/pynomaly/protocol"
+)
+
+// TestDesiredCommands: upload a model, set an agent's desired state with
+// it, read it back, delete it; bad arguments are usage errors.
+func TestDesiredCommands(t *testing.T) {
+	srv := startControlPlane(t, nil)
+	dir := t.TempDir()
+	model, pipeline := filepath.Join(dir, "model.bin"), filepath.Join(dir, "pipeline.yaml")
+	if err := os.WriteFile(model, []byte("zscore state"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(pipeline, []byte("decision: {severity: critical}\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	url := srv.HTTPURL()
+	cli := func(args ...string) result {
+		return runCLI(t, 10*time.Second, map[string]string{"PYNOMALY_URL": url}, args...)
+	}
+
+	r := cli("models", "upload", "--name", "pump", "--version", "1", "--detector", "zscore", "-f", model)
+	checkResult(t, r, "", false)
+	if !strings.Contains(r.stdout, "model pump/1 stored: 12 bytes, sha256 ") {
+		t.Errorf("models upload printed %q", r.stdout)
+	}
+	r = cli("desired", "set", "--agent", "edge-1", "-f", pipeline, "--model", "line=pump:1")
+	checkResult(t, r, "", false)
+	if !strings.Contains(r.stdout, "desired state ") || !strings.Contains(r.stdout, "set for agent edge-1") {
+		t.Errorf("desired set printed %q", r.stdout)
+	}
+	r = cli("desired", "get", "--agent", "edge-1")
+	checkResult(t, r, "", false)
+	for _, want := range []string{"applied:  not reported yet", "model:    line = pump/1 (sha256 ", "decision: {severity: critical}"} {
+		if !strings.Contains(r.stdout, want) {
+			t.Errorf("desired get output lacks %q:\n%s", want, r.stdout)
+		}
+	}
+	checkResult(t, cli("desired", "delete", "--agent", "edge-1"), "", false)
+	checkResult(t, cli("desired", "get", "--agent", "edge-1"), "404 Not Found: agent edge-1 has no desired state", false)
+
+	for _, tc := range []struct {
+		args  []string
+		want  string
+		usage bool
+	}{
+		{[]string{"desired", "set", "-f", pipeline}, "--agent is required", true},
+		{[]string{"desired", "set", "--agent", "edge.1", "-f", pipeline}, `character '.' is not allowed`, true},
+		{[]string{"desired", "set", "--agent", "edge-1"}, "nothing to set", true},
+		{[]string{"desired", "set", "--agent", "edge-1", "--model", "line"}, "want input=name:version", true},
+		{[]string{"desired", "set", "--agent", "edge-1", "--model", "line=nosuch:1"}, "model version not found: nosuch/1", false},
+		{[]string{"desired", "set", "--agent", "edge-1", "-f", filepath.Join(dir, "missing.yaml")}, "read pipeline", false},
+		{[]string{"models", "upload", "--name", "pump", "--version", "1", "-f", pipeline}, "409 Conflict", false},
+		{[]string{"models", "upload", "--name", "pump", "--version", "2"}, "-f model file is required", true},
+	} {
+		checkResult(t, cli(tc.args...), tc.want, tc.usage)
+	}
+}
+
+func TestConfigColumn(t *testing.T) {
+	for _, tc := range []struct {
+		c    *protocol.AppliedConfig
+		want string
+	}{
+		{nil, "file"},
+		{&protocol.AppliedConfig{Hash: "aa", Status: protocol.ConfigApplied, RunningHash: "aa"}, "aa"},
+		{&protocol.AppliedConfig{Hash: "bb", Status: protocol.ConfigFailed, RunningHash: "aa"}, "aa (bb failed)"},
+		{&protocol.AppliedConfig{Hash: "bb", Status: protocol.ConfigFailed}, "file (bb failed)"},
+	} {
+		if got := configColumn(tc.c); got != tc.want {
+			t.Errorf("configColumn(%+v) = %q, want %q", tc.c, got, tc.want)
+		}
+	}
+}
