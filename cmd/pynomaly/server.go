@@ -7,7 +7,9 @@ import (
 	"io"
 	"strconv"
 	"strings"
+	"time"
 
+	"github.com/pynomaly/pynomaly/controlplane/api"
 	"github.com/pynomaly/pynomaly/controlplane/server"
 	"github.com/pynomaly/pynomaly/internal/logging"
 )
@@ -31,6 +33,18 @@ func serverStart(ctx context.Context, args []string, env getenv, stderr io.Write
 	natsHost := fs.String("nats-host", envOr(env, "", "PYNOMALY_NATS_HOST"), "agents' NATS listen address (env PYNOMALY_NATS_HOST; default: --host)")
 	natsPort := fs.Int("nats-port", defNATSPort, "agents' NATS port (env PYNOMALY_NATS_PORT)")
 	natsURL := fs.String("nats-url", envOr(env, "", "PYNOMALY_NATS_URL"), "external NATS with JetStream, e.g. nats://nats:4222 (a cluster: comma-separated), instead of the embedded one; needs PYNOMALY_NATS_TOKEN (env PYNOMALY_NATS_URL)")
+	rateReqs, err := envInt(env, api.DefaultRateLimitRequests, "PYNOMALY_RATE_LIMIT_REQUESTS")
+	if err != nil {
+		return err
+	}
+	rateWindow, err := envSeconds(env, api.DefaultRateLimitWindow, "PYNOMALY_RATE_LIMIT_WINDOW")
+	if err != nil {
+		return err
+	}
+	fs.IntVar(&rateReqs, "rate-limit", rateReqs, "requests each client may make per --rate-limit-window; 0: no limit (env PYNOMALY_RATE_LIMIT_REQUESTS)")
+	fs.DurationVar(&rateWindow, "rate-limit-window", rateWindow, "the rate limit's window (env PYNOMALY_RATE_LIMIT_WINDOW, in seconds or as 1m)")
+	corsOrigins := fs.String("cors-origins", env("PYNOMALY_CORS_ORIGINS"), "comma-separated origins browsers may call the API from, e.g. https://ops.example.com (env PYNOMALY_CORS_ORIGINS)")
+	proxies := fs.String("trusted-proxies", env("PYNOMALY_TRUSTED_PROXIES"), "comma-separated addresses or CIDRs of reverse proxies whose X-Forwarded-For names the client (env PYNOMALY_TRUSTED_PROXIES)")
 	logLevel := fs.String("log-level", strings.ToLower(envOr(env, "info", "PYNOMALY_LOG_LEVEL", "LOG_LEVEL")), "debug, info, warn or error (env PYNOMALY_LOG_LEVEL)")
 	logFormat := fs.String("log-format", envOr(env, "auto", "PYNOMALY_LOG_FORMAT"), "auto, text or json (env PYNOMALY_LOG_FORMAT)")
 	if err := parseFlags(fs, args); err != nil {
@@ -45,12 +59,20 @@ func serverStart(ctx context.Context, args []string, env getenv, stderr io.Write
 			return usageError{fmt.Errorf("--nats-url or PYNOMALY_NATS_URL: %w", err)}
 		}
 	}
+	if rateReqs < 0 || (rateReqs > 0 && rateWindow <= 0) {
+		return usageError{fmt.Errorf("rate limit %d per %s: want a count of 0 (off) or more, per a positive window", rateReqs, rateWindow)}
+	}
+	origins := splitList(*corsOrigins)
+	if err := api.ValidateOrigins(origins); err != nil {
+		return usageError{fmt.Errorf("--cors-origins or PYNOMALY_CORS_ORIGINS: %w", err)}
+	}
 	if *natsHost == "" {
 		*natsHost = *host
 	}
 	srv, err := server.Start(ctx, server.Options{
 		Host: *host, Port: *port, DataDir: *dataDir,
 		NATSHost: *natsHost, NATSPort: *natsPort, NATSURL: *natsURL, NATSToken: env("PYNOMALY_NATS_TOKEN"),
+		RateLimit: api.RateLimit{Requests: rateReqs, Window: rateWindow}, CORSOrigins: origins, TrustedProxies: splitList(*proxies),
 		Logger: logger,
 	})
 	if err != nil {
@@ -73,4 +95,36 @@ func envInt(env getenv, def int, names ...string) (int, error) {
 		}
 	}
 	return def, nil
+}
+
+// envSeconds reads a duration from the first set variable of names: a
+// number of seconds, as the production guide writes RATE_LIMIT_WINDOW
+// (60), or a Go duration (1m).
+func envSeconds(env getenv, def time.Duration, names ...string) (time.Duration, error) {
+	for _, n := range names {
+		v := env(n)
+		if v == "" {
+			continue
+		}
+		if secs, err := strconv.Atoi(v); err == nil {
+			return time.Duration(secs) * time.Second, nil
+		}
+		d, err := time.ParseDuration(v)
+		if err != nil {
+			return 0, usageError{fmt.Errorf("%s=%q: want seconds (60) or a duration (1m)", n, v)}
+		}
+		return d, nil
+	}
+	return def, nil
+}
+
+// splitList splits a comma-separated list, dropping blanks.
+func splitList(s string) []string {
+	var out []string
+	for _, f := range strings.Split(s, ",") {
+		if f = strings.TrimSpace(f); f != "" {
+			out = append(out, f)
+		}
+	}
+	return out
 }

@@ -42,6 +42,19 @@ type Options struct {
 	Logger     *slog.Logger
 	// Now is the clock used to derive agent status; nil means time.Now.
 	Now func() time.Time
+	// RateLimit bounds requests per client (429 with Retry-After beyond
+	// it); the zero value is no limit. Probes and /metrics are exempt.
+	RateLimit RateLimit
+	// CORSOrigins are the origins browsers may call the API from, e.g.
+	// https://ops.example.com; none: same-origin only.
+	CORSOrigins []string
+	// TrustedProxies are the addresses (or CIDRs) of reverse proxies whose
+	// X-Forwarded-For names the client, for rate limiting and the audit
+	// trail; none: the connection's address is the client's.
+	TrustedProxies []string
+	// MaxBodyBytes bounds request bodies but model uploads (64 MiB); 0
+	// means DefaultMaxBodyBytes.
+	MaxBodyBytes int64
 }
 
 type handler struct {
@@ -57,6 +70,9 @@ func New(opts Options) (http.Handler, error) {
 	if opts.Now == nil {
 		opts.Now = time.Now
 	}
+	if _, err := OpenAPI(); err != nil {
+		return nil, err
+	}
 	m, err := newMetrics(opts.Registerer)
 	if err != nil {
 		return nil, err
@@ -66,9 +82,31 @@ func New(opts Options) (http.Handler, error) {
 	gin.SetMode(gin.ReleaseMode)
 	h := &handler{opts: opts, logger: opts.Logger.With("component", "api")}
 	r := gin.New()
+	// gin trusts X-Forwarded-For from anyone by default, which would let
+	// any client pick the address it is rate limited by.
+	if err := r.SetTrustedProxies(opts.TrustedProxies); err != nil {
+		return nil, fmt.Errorf("trusted proxies: %w", err)
+	}
+	if opts.MaxBodyBytes <= 0 {
+		opts.MaxBodyBytes = DefaultMaxBodyBytes
+	}
 	// Recovery runs inside the metrics middleware so that a panic is
-	// counted as the 500 the client gets.
+	// counted as the 500 the client gets; so are refusals by the guards.
 	r.Use(m.middleware(), h.recoverJSON)
+	if len(opts.CORSOrigins) > 0 {
+		cors, err := corsFor(opts.CORSOrigins)
+		if err != nil {
+			return nil, err
+		}
+		r.Use(cors)
+	}
+	if opts.RateLimit.Requests > 0 {
+		if opts.RateLimit.Window <= 0 {
+			return nil, fmt.Errorf("rate limit: window %s must be positive", opts.RateLimit.Window)
+		}
+		r.Use(h.rateLimit(newRateLimiter(opts.RateLimit)))
+	}
+	r.Use(limitBody(opts.MaxBodyBytes, map[string]bool{modelRoute: true}))
 	r.NoRoute(func(c *gin.Context) {
 		writeError(c, http.StatusNotFound, "not_found", "no route for "+c.Request.Method+" "+c.Request.URL.Path)
 	})
@@ -78,15 +116,23 @@ func New(opts Options) (http.Handler, error) {
 	v1 := r.Group("/api/v1")
 	v1.GET("/alerts", h.listAlerts)
 	v1.GET("/agents", h.listAgents)
+	v1.GET("/openapi.json", h.openAPI)
 	if opts.Desired != nil {
 		v1.GET("/agents/:id/desired", h.getDesired)
 		v1.PUT("/agents/:id/desired", h.putDesired)
 		v1.DELETE("/agents/:id/desired", h.deleteDesired)
-		v1.PUT("/models/:name/versions/:version", h.putModel)
-		v1.GET("/models/:name/versions/:version", h.getModel)
+		v1.PUT(modelPath, h.putModel)
+		v1.GET(modelPath, h.getModel)
 	}
 	return r, nil
 }
+
+// The model route takes bodies up to protocol.MaxModelBytes; modelRoute
+// is its full template, as gin reports it.
+const (
+	modelPath  = "/models/:name/versions/:version"
+	modelRoute = "/api/v1" + modelPath
+)
 
 // ErrorBody is the JSON shape of every error response.
 type ErrorBody struct {

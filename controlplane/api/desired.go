@@ -123,9 +123,8 @@ func (h *handler) putModel(c *gin.Context) {
 	}
 	info, err := h.opts.Desired.PutModel(c.Request.Context(), name, version, c.Query("detector"),
 		http.MaxBytesReader(c.Writer, c.Request.Body, protocol.MaxModelBytes+1))
-	var tooBig *http.MaxBytesError
 	switch {
-	case errors.Is(err, desired.ErrTooLarge) || errors.As(err, &tooBig):
+	case errors.Is(err, desired.ErrTooLarge) || isTooLarge(err):
 		writeError(c, http.StatusRequestEntityTooLarge, "too_large", "a model may have at most 64 MiB")
 		return
 	case errors.Is(err, desired.ErrModelExists):
@@ -170,9 +169,14 @@ func (h *handler) validAgentID(c *gin.Context, id string) bool {
 // decodeJSON decodes the request body into v, strictly: an unknown field
 // is a 400 naming it, as a typo would otherwise be silently ignored.
 func (h *handler) decodeJSON(c *gin.Context, v any) bool {
-	dec := json.NewDecoder(http.MaxBytesReader(c.Writer, c.Request.Body, protocol.MaxPipelineBytes+64<<10))
+	dec := json.NewDecoder(c.Request.Body) // bounded by limitBody
 	dec.DisallowUnknownFields()
-	if err := dec.Decode(v); err != nil {
+	err := dec.Decode(v)
+	switch {
+	case isTooLarge(err):
+		writeError(c, http.StatusRequestEntityTooLarge, "too_large", "request body: "+err.Error())
+		return false
+	case err != nil:
 		writeError(c, http.StatusBadRequest, "invalid_json", "request body: "+err.Error())
 		return false
 	}

@@ -1,10 +1,8 @@
 package api_test
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
-	"io"
 	"net/http"
 	"strings"
 	"testing"
@@ -25,28 +23,16 @@ func newDesiredAPI(t *testing.T) *testAPI {
 // error body ("" for success), decoding a success into out if not nil.
 func (a *testAPI) do(t *testing.T, method, path string, body []byte, out any) (int, string) {
 	t.Helper()
-	req, err := http.NewRequest(method, a.url+path, bytes.NewReader(body))
-	if err != nil {
-		t.Fatal(err)
-	}
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	b, err := io.ReadAll(resp.Body)
-	if err != nil {
-		t.Fatal(err)
-	}
+	resp, b := a.request(t, method, path, string(body), nil)
 	if resp.StatusCode >= 400 {
 		var e api.ErrorBody
-		if err := json.Unmarshal(b, &e); err != nil || e.Error.Message == "" {
+		if err := json.Unmarshal([]byte(b), &e); err != nil || e.Error.Message == "" {
 			t.Errorf("%s %s: %d with body %q, want a JSON error", method, path, resp.StatusCode, b)
 		}
 		return resp.StatusCode, e.Error.Code
 	}
 	if out != nil {
-		if err := json.Unmarshal(b, out); err != nil {
+		if err := json.Unmarshal([]byte(b), out); err != nil {
 			t.Fatalf("%s %s: %q: %v", method, path, b, err)
 		}
 	}

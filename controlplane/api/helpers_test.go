@@ -22,6 +22,7 @@ type testAPI struct {
 	url   string
 	store *store.Store
 	reg   *prometheus.Registry
+	h     http.Handler
 }
 
 // newTestAPI serves api.New over a real SQLite store on a random port;
@@ -44,7 +45,7 @@ func newTestAPI(t *testing.T, edit func(*api.Options)) *testAPI {
 	}
 	srv := httptest.NewServer(h)
 	t.Cleanup(srv.Close)
-	return &testAPI{url: srv.URL, store: st, reg: reg}
+	return &testAPI{url: srv.URL, store: st, reg: reg, h: h}
 }
 
 // get fetches path and decodes a JSON body into out (if not nil),

@@ -33,8 +33,11 @@ func newHandler(s *Server, in *ingest.Ingester, ds *desired.Store, reg *promethe
 			{Name: "nats", Ready: s.natsReady},
 			{Name: "consumer", Ready: in.Ready},
 		},
-		Gatherer:   reg,
-		Registerer: reg,
-		Logger:     s.logger,
+		Gatherer:       reg,
+		Registerer:     reg,
+		Logger:         s.logger,
+		RateLimit:      s.opts.RateLimit,
+		CORSOrigins:    s.opts.CORSOrigins,
+		TrustedProxies: s.opts.TrustedProxies,
 	})
 }

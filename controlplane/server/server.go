@@ -18,6 +18,7 @@ import (
 	"github.com/nats-io/nats.go"
 	"golang.org/x/sync/errgroup"
 
+	"github.com/pynomaly/pynomaly/controlplane/api"
 	"github.com/pynomaly/pynomaly/controlplane/broker"
 	"github.com/pynomaly/pynomaly/controlplane/ingest"
 	"github.com/pynomaly/pynomaly/controlplane/store"
@@ -40,6 +41,11 @@ type Options struct {
 	// NATSToken is the shared token agents present; empty means read or
 	// generate DataDir/nats-token (read only, with NATSURL).
 	NATSToken string
+	// RateLimit, CORSOrigins and TrustedProxies guard the API (see
+	// api.Options).
+	RateLimit      api.RateLimit
+	CORSOrigins    []string
+	TrustedProxies []string
 	// ShutdownTimeout bounds a clean stop; 0 means 10s.
 	ShutdownTimeout time.Duration
 	Logger          *slog.Logger

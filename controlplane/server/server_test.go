@@ -19,6 +19,7 @@ import (
 	"github.com/nats-io/nats.go"
 	"github.com/prometheus/client_golang/prometheus/testutil/promlint"
 
+	"github.com/pynomaly/pynomaly/controlplane/api"
 	"github.com/pynomaly/pynomaly/controlplane/server"
 )
 
@@ -205,5 +206,30 @@ func TestMetricsEndpoint(t *testing.T) {
 	var body map[string]any
 	if r, err := http.Get(srv.HTTPURL() + "/health"); err != nil || json.NewDecoder(r.Body).Decode(&body) != nil || body["status"] != "ok" {
 		t.Errorf("/health: %v %v", body, err)
+	}
+}
+
+// TestAPIGuardsWired: the rate limit and CORS options reach the API.
+func TestAPIGuardsWired(t *testing.T) {
+	srv, _ := startServer(t, t.TempDir(), func(o *server.Options) {
+		o.RateLimit = api.RateLimit{Requests: 1, Window: time.Minute}
+		o.CORSOrigins = []string{"https://ops.example.com"}
+	})
+	var codes []int
+	for range 2 {
+		req, _ := http.NewRequest("GET", srv.HTTPURL()+"/api/v1/agents", nil)
+		req.Header.Set("Origin", "https://ops.example.com")
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		codes = append(codes, resp.StatusCode)
+		if resp.Header.Get("Access-Control-Allow-Origin") != "https://ops.example.com" {
+			t.Errorf("no CORS header on the answer %d", resp.StatusCode)
+		}
+	}
+	if codes[0] != http.StatusOK || codes[1] != http.StatusTooManyRequests {
+		t.Errorf("two requests with a limit of one: %v, want [200 429]", codes)
 	}
 }
