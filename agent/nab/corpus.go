@@ -136,3 +136,13 @@ func (c *Corpus) check(scores [][]float64) error {
 	}
 	return nil
 }
+
+// InWindow reports, for each row of file f, whether it lies in a window
+// (probationary rows included): NAB's label column.
+func (c *Corpus) InWindow(f int) []bool {
+	out := make([]bool, len(c.files[f].rows))
+	for i, r := range c.files[f].rows {
+		out[i] = r.window >= 0 || (r.window == probation && r.sigma > 0)
+	}
+	return out
+}

@@ -30,6 +30,8 @@ Usage:
   pynomaly-agent check-config --config FILE  validate a configuration and exit
   pynomaly-agent model build --input FILE --columns C --detector D --out FILE
                                              learn a model for an input to start from
+  pynomaly-agent bench nab --data DIR --out DIR [--detector NAME] [--config FILE]
+                                             score a detector on the NAB corpus
   pynomaly-agent version                     print the version
 `
 
@@ -59,6 +61,8 @@ func dispatch(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		}
 		fmt.Fprint(stderr, usage)
 		return usageError{errors.New(`model: the command is "model build"`)}
+	case "bench":
+		return runBench(ctx, args[1:], stdout, stderr)
 	case "version", "--version":
 		fmt.Fprintln(stdout, "pynomaly-agent", version)
 		return nil

@@ -1,0 +1,46 @@
+package harness_test
+
+import (
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/pynomaly/pynomaly/agent/nab/harness"
+)
+
+func TestReadPipeline(t *testing.T) {
+	p, err := harness.ReadPipeline("testdata/good.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p.Detector.Type != "ewma" || p.Detector.Params["alpha"] != "0.1" || p.Decision.Threshold != 0.99 ||
+		p.Decision.ClearAfter != 5 || p.Decision.Consecutive != 1 || p.Decision.Policy != "fixed" {
+		t.Errorf("ReadPipeline = %+v", p)
+	}
+	d := harness.DefaultPipeline()
+	if d.Detector.Type != "zscore" || d.Decision.Threshold != 0.999 {
+		t.Errorf("DefaultPipeline = %+v, want the agent's zscore at 0.999", d)
+	}
+}
+
+func TestReadPipelineBad(t *testing.T) {
+	wantErr := map[string]string{
+		"unknown_key.bad.yaml":      `unknown key "treshold"`,
+		"inputs.bad.yaml":           "inputs: the NAB harness reads the corpus' files; give only detector and decision",
+		"unknown_detector.bad.yaml": `unknown detector "zscores"`,
+		"bad_param.bad.yaml":        "alpha 2 out of range",
+		"missing.yaml":              "read pipeline: open testdata/missing.yaml: no such file",
+	}
+	for name, want := range wantErr {
+		_, err := harness.ReadPipeline(filepath.Join("testdata", name))
+		if err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("%s: err %v, want one containing %q", name, err, want)
+		}
+	}
+	bad, _ := filepath.Glob("testdata/*.bad.yaml")
+	for _, b := range bad {
+		if _, ok := wantErr[filepath.Base(b)]; !ok {
+			t.Errorf("%s has no expected error in this test", b)
+		}
+	}
+}
