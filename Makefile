@@ -58,12 +58,18 @@ demo: build
 ## test: run the unit and end-to-end tests with the race detector
 .PHONY: test
 test:
-	$(GO) test -race -count=1 ./...
+	env -u PYNOMALY_TEST_DATABASE_URL $(GO) test -race -count=1 ./...
 
-## integration: the end-to-end tests against mosquitto (needs mosquitto and mosquitto_passwd installed)
+## integration: the end-to-end tests against mosquitto, and the store on PostgreSQL (needs mosquitto, mosquitto_passwd and PYNOMALY_TEST_DATABASE_URL)
 .PHONY: integration
-integration:
+integration: test-postgres
 	$(GO) test -race -count=1 -tags integration -run Mosquitto ./test/e2e/
+
+## test-postgres: the store's whole suite, and the control plane's flow test, on PostgreSQL at PYNOMALY_TEST_DATABASE_URL (scripts/test-postgres.sh makes one)
+.PHONY: test-postgres
+test-postgres:
+	@test -n "$$PYNOMALY_TEST_DATABASE_URL" || { echo "test-postgres: set PYNOMALY_TEST_DATABASE_URL, e.g. export PYNOMALY_TEST_DATABASE_URL=\$$(sudo scripts/test-postgres.sh)"; exit 1; }
+	$(GO) test -race -count=1 ./controlplane/store/ ./controlplane/server/
 
 ## test-short: the tests without the slower end-to-end ones
 .PHONY: test-short

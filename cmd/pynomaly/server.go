@@ -30,6 +30,7 @@ func serverStart(ctx context.Context, args []string, env getenv, stderr io.Write
 	host := fs.String("host", envOr(env, "127.0.0.1", "PYNOMALY_HOST"), "API listen address (env PYNOMALY_HOST)")
 	port := fs.Int("port", defPort, "API port (env PYNOMALY_PORT)")
 	dataDir := fs.String("data-dir", envOr(env, "data", "PYNOMALY_DATA_DIR"), "directory for the database, JetStream and generated secrets (env PYNOMALY_DATA_DIR)")
+	dbURL := fs.String("database-url", env("PYNOMALY_DATABASE_URL"), "PostgreSQL URL, e.g. postgres://pynomaly:…@postgres:5432/pynomaly?sslmode=require; default: SQLite in --data-dir (env PYNOMALY_DATABASE_URL)")
 	natsHost := fs.String("nats-host", envOr(env, "", "PYNOMALY_NATS_HOST"), "agents' NATS listen address (env PYNOMALY_NATS_HOST; default: --host)")
 	natsPort := fs.Int("nats-port", defNATSPort, "agents' NATS port (env PYNOMALY_NATS_PORT)")
 	natsURL := fs.String("nats-url", envOr(env, "", "PYNOMALY_NATS_URL"), "external NATS with JetStream, e.g. nats://nats:4222 (a cluster: comma-separated), instead of the embedded one; needs PYNOMALY_NATS_TOKEN (env PYNOMALY_NATS_URL)")
@@ -62,6 +63,11 @@ func serverStart(ctx context.Context, args []string, env getenv, stderr io.Write
 	if rateReqs < 0 || (rateReqs > 0 && rateWindow <= 0) {
 		return usageError{fmt.Errorf("rate limit %d per %s: want a count of 0 (off) or more, per a positive window", rateReqs, rateWindow)}
 	}
+	if *dbURL != "" {
+		if err := server.ValidateDatabaseURL(*dbURL); err != nil {
+			return usageError{fmt.Errorf("--database-url or PYNOMALY_DATABASE_URL: %w", err)}
+		}
+	}
 	origins := splitList(*corsOrigins)
 	if err := api.ValidateOrigins(origins); err != nil {
 		return usageError{fmt.Errorf("--cors-origins or PYNOMALY_CORS_ORIGINS: %w", err)}
@@ -71,7 +77,7 @@ func serverStart(ctx context.Context, args []string, env getenv, stderr io.Write
 	}
 	srv, err := server.Start(ctx, server.Options{
 		Host: *host, Port: *port, DataDir: *dataDir,
-		NATSHost: *natsHost, NATSPort: *natsPort, NATSURL: *natsURL, NATSToken: env("PYNOMALY_NATS_TOKEN"),
+		DatabaseURL: *dbURL, NATSHost: *natsHost, NATSPort: *natsPort, NATSURL: *natsURL, NATSToken: env("PYNOMALY_NATS_TOKEN"),
 		RateLimit: api.RateLimit{Requests: rateReqs, Window: rateWindow}, CORSOrigins: origins, TrustedProxies: splitList(*proxies),
 		Logger: logger,
 	})

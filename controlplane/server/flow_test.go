@@ -9,15 +9,20 @@ import (
 	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
 
+	"github.com/pynomaly/pynomaly/controlplane/server"
 	"github.com/pynomaly/pynomaly/controlplane/store"
+	"github.com/pynomaly/pynomaly/internal/testkit"
 	"github.com/pynomaly/pynomaly/protocol"
 )
 
 // TestAlertAndHeartbeatReachAPI follows an agent's messages over a real
-// NATS connection into the API, across a control-plane restart.
+// NATS connection into the API, across a control-plane restart; on
+// PostgreSQL too, under `make test-postgres`.
 func TestAlertAndHeartbeatReachAPI(t *testing.T) {
 	dir := t.TempDir()
-	srv, cancel := startServer(t, dir, nil)
+	db := testkit.PostgresDSN(t) // "" (SQLite in dir) unless make test-postgres
+	withDB := func(o *server.Options) { o.DatabaseURL = db }
+	srv, cancel := startServer(t, dir, withDB)
 	nc, err := nats.Connect(srv.NATSURL(), nats.Token(readToken(t, dir)))
 	if err != nil {
 		t.Fatal(err)
@@ -53,7 +58,7 @@ func TestAlertAndHeartbeatReachAPI(t *testing.T) {
 	if err := srv.Wait(); err != nil {
 		t.Fatal(err)
 	}
-	again, _ := startServer(t, dir, nil)
+	again, _ := startServer(t, dir, withDB)
 	page = store.AlertPage{}
 	eventually(t, again.HTTPURL()+"/api/v1/alerts", &page, func() bool { return len(page.Alerts) == 1 })
 }

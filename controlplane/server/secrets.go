@@ -6,9 +6,12 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
+
+	"github.com/pynomaly/pynomaly/controlplane/store"
 )
 
 // natsToken returns the configured token, or the one persisted in the data
@@ -40,4 +43,21 @@ func (s *Server) natsToken() (string, error) {
 	}
 	s.logger.Warn("no NATS token configured: generated one; give it to agents (control_plane.token_file)", "path", path)
 	return token, nil
+}
+
+// ValidateDatabaseURL checks a PYNOMALY_DATABASE_URL before anything is
+// started: a PostgreSQL URL with a host and a database name. Messages never
+// repeat the password.
+func ValidateDatabaseURL(raw string) error {
+	if !store.IsPostgresURL(raw) {
+		return errors.New("want a PostgreSQL URL, postgres://user:password@host:5432/database (leave it unset for SQLite in the data directory)")
+	}
+	u, err := url.Parse(raw)
+	if err != nil {
+		return errors.New("not a valid URL (check that special characters in the password are %-escaped)")
+	}
+	if u.Host == "" || strings.Trim(u.Path, "/") == "" {
+		return fmt.Errorf("%s: want postgres://user:password@host:5432/database, with a host and a database", u.Redacted())
+	}
+	return nil
 }

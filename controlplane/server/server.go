@@ -31,6 +31,9 @@ type Options struct {
 	Port int
 	// DataDir holds the SQLite database, JetStream's files and generated secrets.
 	DataDir string
+	// DatabaseURL is a PostgreSQL URL to store in; empty means the SQLite
+	// file DataDir/pynomaly.db.
+	DatabaseURL string
 	// NATSHost and NATSPort are where agents connect; NATSPort 0 picks a free port.
 	NATSHost string
 	NATSPort int
@@ -90,7 +93,11 @@ func (s *Server) open(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	if s.store, err = store.Open(ctx, filepath.Join(s.opts.DataDir, "pynomaly.db"), s.logger); err != nil {
+	dsn := s.opts.DatabaseURL
+	if dsn == "" {
+		dsn = filepath.Join(s.opts.DataDir, "pynomaly.db")
+	}
+	if s.store, err = store.Open(ctx, dsn, s.logger); err != nil {
 		return err
 	}
 	if err := s.connectNATS(ctx, token); err != nil {

@@ -82,7 +82,7 @@ func (s *Store) UpsertHeartbeat(ctx context.Context, hb protocol.Heartbeat, rece
 		}
 		cfg = sql.NullString{String: string(b), Valid: true}
 	}
-	_, err = s.db.ExecContext(ctx, upsertAgentSQL, hb.AgentID, hb.Hostname, hb.AgentVersion,
+	_, err = s.db.ExecContext(ctx, s.q(upsertAgentSQL), hb.AgentID, hb.Hostname, hb.AgentVersion,
 		nullNanos(receivedAt), nullNanos(hb.SentAt), nullNanos(hb.StartedAt),
 		hb.IntervalSeconds, hb.OutboxDepth, inputs, detectors, outbox, hb.OutboxOldestSeconds, cfg)
 	if err != nil {
@@ -115,7 +115,7 @@ func (s *Store) ListAgents(ctx context.Context) ([]AgentRecord, error) {
 
 // GetAgent returns the agent id, or ErrNotFound when it never reported in.
 func (s *Store) GetAgent(ctx context.Context, id string) (AgentRecord, error) {
-	rows, err := s.db.QueryContext(ctx, selectAgentsSQL+" WHERE id = ?", id)
+	rows, err := s.db.QueryContext(ctx, s.q(selectAgentsSQL+" WHERE id = ?"), id)
 	if err != nil {
 		return AgentRecord{}, fmt.Errorf("get agent %s: %w", id, err)
 	}

@@ -28,7 +28,10 @@ func (s *Store) InsertAlerts(ctx context.Context, alerts []protocol.Alert, recei
 		return 0, fmt.Errorf("insert alerts: begin: %w", err)
 	}
 	defer tx.Rollback()
-	n, err := insertAll(ctx, tx, alerts, nullNanos(receivedAt))
+	if err := s.lockInserts(ctx, tx); err != nil {
+		return 0, fmt.Errorf("insert alerts: %w", err)
+	}
+	n, err := insertAll(ctx, tx, s.q(insertAlertSQL), alerts, nullNanos(receivedAt))
 	if err != nil {
 		return 0, fmt.Errorf("insert alerts: %w", err)
 	}
@@ -38,8 +41,8 @@ func (s *Store) InsertAlerts(ctx context.Context, alerts []protocol.Alert, recei
 	return n, nil
 }
 
-func insertAll(ctx context.Context, tx *sql.Tx, alerts []protocol.Alert, receivedAt sql.NullInt64) (int, error) {
-	stmt, err := tx.PrepareContext(ctx, insertAlertSQL)
+func insertAll(ctx context.Context, tx *sql.Tx, insertSQL string, alerts []protocol.Alert, receivedAt sql.NullInt64) (int, error) {
+	stmt, err := tx.PrepareContext(ctx, insertSQL)
 	if err != nil {
 		return 0, fmt.Errorf("prepare: %w", err)
 	}

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/pynomaly/pynomaly/controlplane/store"
+	"github.com/pynomaly/pynomaly/internal/testkit"
 	"github.com/pynomaly/pynomaly/protocol"
 )
 
@@ -14,12 +15,23 @@ import (
 // notice both a lost nanosecond and a zone that leaks through.
 var t0 = time.Date(2025, 3, 14, 15, 9, 26, 535897932, time.FixedZone("CET", 3600))
 
-// openTestStore opens a store in a fresh temporary directory and closes it
-// when the test ends.
+// newDSN returns a fresh, empty database for one test: a SQLite file in a
+// temporary directory or, with PYNOMALY_TEST_DATABASE_URL set (`make
+// test-postgres`), a new schema in that PostgreSQL database.
+func newDSN(t testing.TB) string {
+	t.Helper()
+	if dsn := testkit.PostgresDSN(t); dsn != "" {
+		return dsn
+	}
+	return filepath.Join(t.TempDir(), "cp.db")
+}
+
+// openTestStore opens a store on a fresh database (see newDSN) and closes
+// it when the test ends. It returns the store and its dsn.
 func openTestStore(t testing.TB) (*store.Store, string) {
 	t.Helper()
-	path := filepath.Join(t.TempDir(), "cp.db")
-	s, err := store.Open(t.Context(), path, nil)
+	dsn := newDSN(t)
+	s, err := store.Open(t.Context(), dsn, nil)
 	if err != nil {
 		t.Fatalf("Open: %v", err)
 	}
@@ -28,7 +40,7 @@ func openTestStore(t testing.TB) (*store.Store, string) {
 			t.Errorf("Close: %v", err)
 		}
 	})
-	return s, path
+	return s, dsn
 }
 
 // newAlert builds a valid alert whose id follows from its fields.

@@ -15,7 +15,7 @@ func (s *Store) ListAlerts(ctx context.Context, q AlertQuery) (AlertPage, error)
 	if err != nil {
 		return AlertPage{}, err
 	}
-	rows, err := s.db.QueryContext(ctx, plan.sql, plan.args...)
+	rows, err := s.db.QueryContext(ctx, s.q(plan.sql), plan.args...)
 	if err != nil {
 		return AlertPage{}, fmt.Errorf("list alerts: %w", err)
 	}

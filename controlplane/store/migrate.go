@@ -30,11 +30,14 @@ package store
 //
 // The SQL sticks to forms PostgreSQL also accepts (BIGINT, DOUBLE PRECISION,
 // ON CONFLICT ... DO NOTHING/UPDATE, LIMIT ?) except seq's AUTOINCREMENT,
-// which a PostgreSQL migration would spell as an identity column.
+// which is rewritten to an identity column there (Store.migrationSQL), and
+// '?' placeholders, numbered there (Store.q). Migrations run under an
+// advisory lock on PostgreSQL, so replicas starting together apply each once.
 
 import (
 	"cmp"
 	"context"
+	"database/sql"
 	"embed"
 	"errors"
 	"fmt"
@@ -62,20 +65,31 @@ type migration struct {
 }
 
 // migrate applies, in version order, each embedded migration the database
-// has not recorded yet, one transaction each.
+// has not recorded yet, one transaction each, on one connection that holds
+// the migration lock (see lockMigrations) throughout.
 func (s *Store) migrate(ctx context.Context) error {
 	ms, err := loadMigrations(migrationFiles)
 	if err != nil {
 		return err
 	}
-	if _, err := s.db.ExecContext(ctx, createMigrationsTable); err != nil {
+	conn, err := s.db.Conn(ctx)
+	if err != nil {
+		return err
+	}
+	defer conn.Close()
+	unlock, err := s.lockMigrations(ctx, conn)
+	if err != nil {
+		return err
+	}
+	defer unlock()
+	if _, err := conn.ExecContext(ctx, createMigrationsTable); err != nil {
 		return fmt.Errorf("create schema_migrations: %w", err)
 	}
-	if err := s.checkNotNewer(ctx, ms[len(ms)-1].version); err != nil {
+	if err := checkNotNewer(ctx, conn, ms[len(ms)-1].version); err != nil {
 		return err
 	}
 	for _, m := range ms {
-		if err := s.apply(ctx, m); err != nil {
+		if err := s.apply(ctx, conn, m); err != nil {
 			return err
 		}
 	}
@@ -84,9 +98,9 @@ func (s *Store) migrate(ctx context.Context) error {
 
 // checkNotNewer refuses a database written by a newer build: this build
 // would misread tables it does not know about.
-func (s *Store) checkNotNewer(ctx context.Context, known int64) error {
+func checkNotNewer(ctx context.Context, conn *sql.Conn, known int64) error {
 	var v int64
-	err := s.db.QueryRowContext(ctx, "SELECT COALESCE(MAX(version), 0) FROM schema_migrations").Scan(&v)
+	err := conn.QueryRowContext(ctx, "SELECT COALESCE(MAX(version), 0) FROM schema_migrations").Scan(&v)
 	if err != nil {
 		return fmt.Errorf("read schema version: %w", err)
 	}
@@ -97,8 +111,8 @@ func (s *Store) checkNotNewer(ctx context.Context, known int64) error {
 }
 
 // apply applies m unless the database has recorded it already.
-func (s *Store) apply(ctx context.Context, m migration) error {
-	applied, err := s.applyTx(ctx, m)
+func (s *Store) apply(ctx context.Context, conn *sql.Conn, m migration) error {
+	applied, err := s.applyTx(ctx, conn, m)
 	if err != nil {
 		return fmt.Errorf("migration %s: %w", m.name, err)
 	}
@@ -108,23 +122,24 @@ func (s *Store) apply(ctx context.Context, m migration) error {
 	return nil
 }
 
-// applyTx re-checks inside its transaction, which holds the write lock from
-// BEGIN, so two processes opening the same file cannot both apply m.
-func (s *Store) applyTx(ctx context.Context, m migration) (bool, error) {
-	tx, err := s.db.BeginTx(ctx, nil)
+// applyTx re-checks inside its transaction: in SQLite it holds the write
+// lock from BEGIN, so two processes opening the same file cannot both
+// apply m; in PostgreSQL the migration lock already keeps them apart.
+func (s *Store) applyTx(ctx context.Context, conn *sql.Conn, m migration) (bool, error) {
+	tx, err := conn.BeginTx(ctx, nil)
 	if err != nil {
 		return false, err
 	}
 	defer tx.Rollback()
 	var n int
-	err = tx.QueryRowContext(ctx, "SELECT COUNT(*) FROM schema_migrations WHERE version = ?", m.version).Scan(&n)
+	err = tx.QueryRowContext(ctx, s.q("SELECT COUNT(*) FROM schema_migrations WHERE version = ?"), m.version).Scan(&n)
 	if err != nil || n > 0 {
 		return false, err
 	}
-	if _, err := tx.ExecContext(ctx, m.sql); err != nil {
+	if _, err := tx.ExecContext(ctx, s.migrationSQL(m)); err != nil {
 		return false, err
 	}
-	_, err = tx.ExecContext(ctx, "INSERT INTO schema_migrations (version, applied_at) VALUES (?, ?)",
+	_, err = tx.ExecContext(ctx, s.q("INSERT INTO schema_migrations (version, applied_at) VALUES (?, ?)"),
 		m.version, time.Now().UnixNano())
 	if err != nil {
 		return false, fmt.Errorf("record: %w", err)

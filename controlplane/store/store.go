@@ -35,39 +35,55 @@ const maxOpenConns = 8
 // Store is the control plane's database. Its methods are safe for
 // concurrent use.
 type Store struct {
-	db     *sql.DB
-	logger *slog.Logger
+	db      *sql.DB
+	dialect dialect
+	logger  *slog.Logger
 }
 
-// Open opens (creating if needed) the SQLite database at path, applies
-// migrations, and returns the Store. A missing parent directory is created
-// with mode 0700. A nil logger discards log output.
-func Open(ctx context.Context, path string, logger *slog.Logger) (*Store, error) {
+// Open opens the database at dsn, applies migrations, and returns the
+// Store. dsn is a PostgreSQL URL (postgres://user:pass@host/db?sslmode=…),
+// or else the path of a SQLite file, created if needed, with a missing
+// parent directory created with mode 0700. Errors name dsn with its
+// password hidden. A nil logger discards log output.
+func Open(ctx context.Context, dsn string, logger *slog.Logger) (*Store, error) {
 	if logger == nil {
 		logger = slog.New(slog.DiscardHandler)
 	}
-	if path == "" {
+	if dsn == "" {
 		return nil, errors.New("open store: empty database path")
 	}
-	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
-		return nil, fmt.Errorf("open store %s: %w", path, err)
-	}
-	db, err := sql.Open("sqlite", dsn(path))
+	db, d, err := openDB(dsn)
 	if err != nil {
-		return nil, fmt.Errorf("open store %s: %w", path, err)
+		return nil, fmt.Errorf("open store %s: %w", redact(dsn), err)
 	}
-	db.SetMaxOpenConns(maxOpenConns)
-	s := &Store{db: db, logger: logger.With("component", "store")}
+	s := &Store{db: db, dialect: d, logger: logger.With("component", "store")}
 	if err := s.init(ctx); err != nil {
 		db.Close()
-		return nil, fmt.Errorf("open store %s: %w", path, err)
+		return nil, fmt.Errorf("open store %s: %w", redact(dsn), err)
 	}
 	return s, nil
 }
 
-// dsn escapes the characters that SQLite's URI parser would otherwise take
-// as the start of a query, a fragment or an escape.
-func dsn(path string) string {
+// openDB opens a pool on dsn in its dialect.
+func openDB(dsn string) (*sql.DB, dialect, error) {
+	if IsPostgresURL(dsn) {
+		db, err := openPostgres(dsn)
+		return db, postgresDialect, err
+	}
+	if err := os.MkdirAll(filepath.Dir(dsn), 0o700); err != nil {
+		return nil, 0, err
+	}
+	db, err := sql.Open("sqlite", sqliteDSN(dsn))
+	if err != nil {
+		return nil, 0, err
+	}
+	db.SetMaxOpenConns(maxOpenConns)
+	return db, sqliteDialect, nil
+}
+
+// sqliteDSN escapes the characters that SQLite's URI parser would
+// otherwise take as the start of a query, a fragment or an escape.
+func sqliteDSN(path string) string {
 	escaped := strings.NewReplacer("%", "%25", "?", "%3f", "#", "%23").Replace(path)
 	return "file:" + escaped + "?" + dsnParams
 }

@@ -1,7 +1,6 @@
 package store_test
 
 import (
-	"database/sql"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -13,7 +12,8 @@ import (
 	"github.com/pynomaly/pynomaly/controlplane/store"
 )
 
-func TestOpen(t *testing.T) {
+// TestOpenSQLiteFile: what only a SQLite file can get wrong.
+func TestOpenSQLiteFile(t *testing.T) {
 	tests := []struct {
 		name    string
 		setup   func(t *testing.T, dir string) string // returns the path to open
@@ -40,20 +40,6 @@ func TestOpen(t *testing.T) {
 				return path
 			},
 			wantErr: "not a SQLite database",
-		},
-		{
-			name: "schema from a newer build",
-			setup: func(t *testing.T, dir string) string {
-				path := filepath.Join(dir, "cp.db")
-				s, err := store.Open(t.Context(), path, nil)
-				if err != nil {
-					t.Fatal(err)
-				}
-				s.Close()
-				execRaw(t, path, "INSERT INTO schema_migrations (version, applied_at) VALUES (9999, 0)")
-				return path
-			},
-			wantErr: "schema version 9999 is newer than this build knows",
 		},
 		{
 			name: "parent is a file",
@@ -89,6 +75,41 @@ func TestOpen(t *testing.T) {
 	}
 }
 
+func TestOpenNewerSchema(t *testing.T) {
+	dsn := newDSN(t)
+	s, err := store.Open(t.Context(), dsn, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.Close()
+	execRaw(t, dsn, "INSERT INTO schema_migrations (version, applied_at) VALUES (9999, 0)")
+	s, err = store.Open(t.Context(), dsn, nil)
+	if err == nil {
+		s.Close()
+		t.Fatal("Open succeeded on a schema from a newer build")
+	}
+	if !strings.Contains(err.Error(), "schema version 9999 is newer than this build knows") {
+		t.Errorf("Open error = %v", err)
+	}
+}
+
+// TestOpenPostgresErrors: a database that cannot be reached or refuses the
+// password is named in the error, without the password.
+func TestOpenPostgresErrors(t *testing.T) {
+	for _, dsn := range []string{
+		"postgres://pynomaly:s3cret@127.0.0.1:1/pynomaly?sslmode=disable&connect_timeout=2",
+	} {
+		s, err := store.Open(t.Context(), dsn, nil)
+		if err == nil {
+			s.Close()
+			t.Fatalf("Open(%s) succeeded", dsn)
+		}
+		if strings.Contains(err.Error(), "s3cret") || !strings.Contains(err.Error(), "127.0.0.1:1") {
+			t.Errorf("Open error %q: want the host named and the password hidden", err)
+		}
+	}
+}
+
 // checkUsable pings the store and checks that the file and a private
 // parent directory exist.
 func checkUsable(t *testing.T, s *store.Store, path string) {
@@ -112,7 +133,7 @@ func checkUsable(t *testing.T, s *store.Store, path string) {
 }
 
 func TestReopenKeepsDataAndSkipsMigrations(t *testing.T) {
-	path := filepath.Join(t.TempDir(), "cp.db")
+	path := newDSN(t)
 	s, err := store.Open(t.Context(), path, nil)
 	if err != nil {
 		t.Fatal(err)
@@ -141,10 +162,10 @@ func TestReopenKeepsDataAndSkipsMigrations(t *testing.T) {
 	}
 }
 
-// execRaw runs stmt on the database file directly, bypassing the store.
-func execRaw(t *testing.T, path, stmt string) {
+// execRaw runs stmt on the database directly, bypassing the store.
+func execRaw(t *testing.T, dsn, stmt string) {
 	t.Helper()
-	db, err := sql.Open("sqlite", path)
+	db, err := store.RawDB(dsn)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -155,9 +176,9 @@ func execRaw(t *testing.T, path, stmt string) {
 }
 
 // migrationRows reads schema_migrations directly, bypassing the store.
-func migrationRows(t *testing.T, path string) string {
+func migrationRows(t *testing.T, dsn string) string {
 	t.Helper()
-	db, err := sql.Open("sqlite", path)
+	db, err := store.RawDB(dsn)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -181,11 +202,11 @@ func migrationRows(t *testing.T, path string) string {
 	return b.String()
 }
 
-// TestOpenConcurrently opens one new file from several goroutines at once, as
-// two control-plane processes starting together would: each migration must be
-// applied once, and no Open may fail on a lock.
+// TestOpenConcurrently opens one new database from several goroutines at
+// once, as control-plane replicas starting together would: each migration
+// must be applied once, and no Open may fail on a lock.
 func TestOpenConcurrently(t *testing.T) {
-	path := filepath.Join(t.TempDir(), "cp.db")
+	path := newDSN(t)
 	var wg sync.WaitGroup
 	for i := range 4 {
 		wg.Go(func() {
