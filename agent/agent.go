@@ -68,6 +68,7 @@ func New(cfg *config.Config, version string, logger *slog.Logger) (*Agent, error
 		return nil, err
 	}
 	a.gen.Store(g)
+	a.desired = a.newDesiredSync()
 	return a, nil
 }
 
@@ -99,7 +100,7 @@ func (a *Agent) Run(ctx context.Context) error {
 	if err := claimOutbox(ob, a.cfg.Agent.ID); err != nil {
 		return err
 	}
-	a.desired = a.newDesiredSync(ob)
+	a.desired.ob = ob
 	up, err := a.newUplink(ob)
 	if err != nil {
 		return err

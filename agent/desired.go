@@ -29,7 +29,8 @@ const (
 
 // desiredRetry is how long a desired state that could not be applied for
 // a passing reason (a model not downloadable yet) waits to be tried again.
-const desiredRetry = 15 * time.Second
+// A variable for tests.
+var desiredRetry = 15 * time.Second
 
 // desiredSync applies the desired state the control plane keeps for this
 // agent (protocol.DesiredState) and reports what became of it:
@@ -62,8 +63,9 @@ type desiredSync struct {
 	models map[string][]byte
 }
 
-func (a *Agent) newDesiredSync(ob *outbox.Store) *desiredSync {
-	return &desiredSync{a: a, ob: ob, logger: a.logger.With("component", "desired"), warnL: lograte.New(30 * time.Second),
+// newDesiredSync makes the agent's; Run gives it the outbox.
+func (a *Agent) newDesiredSync() *desiredSync {
+	return &desiredSync{a: a, logger: a.logger.With("component", "desired"), warnL: lograte.New(30 * time.Second),
 		models: map[string][]byte{}, synced: make(chan struct{})}
 }
 
@@ -227,17 +229,15 @@ func (d *desiredSync) watchOnce(ctx context.Context, js jetstream.JetStream) (sy
 			if !ok {
 				return synced // interrupted: watch again
 			}
-			retry = nil
 			switch {
-			case e == nil: // the current value has been delivered
+			case e == nil: // the current value has been delivered (a retry of it stays due)
 				synced = true
 				if !seen {
 					d.handle(ctx, js, nil) // no desired state: the file's pipeline
 				}
 				d.syncedOnce.Do(func() { close(d.synced) })
 			default:
-				seen = true
-				pending = e
+				seen, pending, retry = true, e, nil // a newer value replaces one waiting for a retry
 				if d.handle(ctx, js, e) {
 					retry = time.After(desiredRetry)
 				}
