@@ -42,9 +42,14 @@ PYNOMALY_AGENT_DATA_DIR="$DEMO/agent" PYNOMALY_CONTROL_PLANE_URL="nats://127.0.0
   bin/pynomaly-agent run --config examples/demo/agent.yaml 2>"$DEMO/agent.log" &
 pids+=($!)
 
+# The development server made an admin API key; the CLI reads it from here.
+export PYNOMALY_API_KEY
+PYNOMALY_API_KEY=$(cat "$DEMO/server/admin-api-key")
+
 cat <<MSG
 
   API:     http://127.0.0.1:$PORT/api/v1/alerts   http://127.0.0.1:$PORT/api/v1/agents
+           (send Authorization: Bearer \$(cat $DEMO/server/admin-api-key))
   Metrics: http://127.0.0.1:$PORT/metrics         agent: http://127.0.0.1:9465/metrics
   Five alerts are expected over about 15 seconds (see examples/demo/README.md).
   Press Ctrl-C to stop.

@@ -1,12 +1,15 @@
 package main
 
 import (
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/pynomaly/pynomaly/controlplane/auth"
+	"github.com/pynomaly/pynomaly/controlplane/store"
 	"github.com/pynomaly/pynomaly/protocol"
 )
 
@@ -79,4 +82,53 @@ func TestConfigColumn(t *testing.T) {
 			t.Errorf("configColumn(%+v) = %q, want %q", tc.c, got, tc.want)
 		}
 	}
+}
+
+// TestUsersCreate: the first admin is made straight in the store, with the
+// password read from stdin; bad input is a usage error naming the rule.
+func TestUsersCreate(t *testing.T) {
+	dir := t.TempDir()
+	defer func(r io.Reader) { stdin = r }(stdin)
+	stdin = strings.NewReader("a long enough password\n")
+	r := runCLI(t, 10*time.Second, nil, "users", "create", "--admin", "--username", "root", "--data-dir", dir)
+	checkResult(t, r, "", false)
+	if !strings.Contains(r.stdout, "user root created with role admin") || strings.Contains(r.stdout+r.stderr, "a long enough password") {
+		t.Errorf("stdout %q stderr %q", r.stdout, r.stderr)
+	}
+	st, err := store.Open(t.Context(), filepath.Join(dir, "pynomaly.db"), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	u, err := st.UserByName(t.Context(), "root")
+	st.Close()
+	if err != nil || u.Role != "admin" || !auth.PasswordMatches(u.PasswordHash, "a long enough password") {
+		t.Errorf("stored user %+v, %v", u, err)
+	}
+	for _, tc := range []struct {
+		args     []string
+		password string
+		want     string
+		usage    bool
+	}{
+		{[]string{"users", "create", "--data-dir", dir}, "a long enough password\n", "--username is required", true},
+		{[]string{"users", "create", "--username", "bob", "--data-dir", dir}, "short\n", "at least 12 characters", true},
+		{[]string{"users", "create", "--username", "bob", "--role", "root", "--data-dir", dir}, "a long enough password\n", "role: one of viewer, operator, admin", true},
+		{[]string{"users", "create", "--username", "root", "--data-dir", dir}, "a long enough password\n", "already exists", false},
+	} {
+		stdin = strings.NewReader(tc.password)
+		checkResult(t, runCLI(t, 10*time.Second, nil, tc.args...), tc.want, tc.usage)
+	}
+}
+
+// TestClientWithoutCredentials: a call refused for want of credentials
+// says where to get them.
+func TestClientWithoutCredentials(t *testing.T) {
+	srv := startControlPlane(t, nil)
+	r := runCLI(t, 10*time.Second, map[string]string{"PYNOMALY_API_KEY": ""}, "agents", "list", "--url", srv.HTTPURL())
+	checkResult(t, r, "401 Unauthorized: credentials required", false)
+	if !strings.Contains(r.err.Error(), "PYNOMALY_API_KEY") {
+		t.Errorf("error %q does not say how to give credentials", r.err)
+	}
+	r = runCLI(t, 10*time.Second, map[string]string{"PYNOMALY_API_KEY": "pnk_forged"}, "agents", "list", "--url", srv.HTTPURL())
+	checkResult(t, r, "401 Unauthorized: invalid credentials", false)
 }

@@ -4,8 +4,12 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"maps"
 	"net"
 	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -17,16 +21,29 @@ import (
 	"github.com/pynomaly/pynomaly/protocol"
 )
 
+// apiKey is the admin key of the control plane startControlPlane started
+// last; runCLI and waitFor send it. (The package's tests do not run in
+// parallel.)
+var apiKey string
+
 // startControlPlane runs a control plane in-process on random ports with
 // the given alerts and one heartbeat from "edge-1" already ingested.
 func startControlPlane(t *testing.T, alerts []protocol.Alert) *server.Server {
 	t.Helper()
+	dir := t.TempDir()
 	srv, err := server.Start(t.Context(), server.Options{
-		Host: "127.0.0.1", NATSHost: "127.0.0.1", DataDir: t.TempDir(), NATSToken: "test-token",
+		Host: "127.0.0.1", NATSHost: "127.0.0.1", DataDir: dir, NATSToken: "test-token",
 	})
 	if err != nil {
 		t.Fatal(err)
 	}
+	// The development server's admin key, for the CLI and waitFor.
+	key, err := os.ReadFile(filepath.Join(dir, server.AdminKeyFile))
+	if err != nil {
+		t.Fatal(err)
+	}
+	apiKey = strings.TrimSpace(string(key))
+	t.Cleanup(func() { apiKey = "" })
 	nc, err := nats.Connect(srv.NATSURL(), nats.Token("test-token"))
 	if err != nil {
 		t.Fatal(err)
@@ -62,7 +79,11 @@ func startControlPlane(t *testing.T, alerts []protocol.Alert) *server.Server {
 func waitFor(t *testing.T, url string, ok func(*http.Response) bool) {
 	t.Helper()
 	for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline); time.Sleep(20 * time.Millisecond) {
-		resp, err := http.Get(url)
+		req, _ := http.NewRequest("GET", url, nil)
+		if apiKey != "" {
+			req.Header.Set("Authorization", "Bearer "+apiKey)
+		}
+		resp, err := http.DefaultClient.Do(req)
 		if err != nil {
 			continue
 		}
@@ -110,6 +131,13 @@ type result struct {
 // giving up after timeout.
 func runCLI(t *testing.T, timeout time.Duration, env map[string]string, args ...string) result {
 	t.Helper()
+	if _, set := env["PYNOMALY_API_KEY"]; !set && apiKey != "" {
+		env = maps.Clone(env)
+		if env == nil {
+			env = map[string]string{}
+		}
+		env["PYNOMALY_API_KEY"] = apiKey
+	}
 	ctx, cancel := context.WithTimeout(t.Context(), timeout)
 	defer cancel()
 	var stdout, stderr bytes.Buffer

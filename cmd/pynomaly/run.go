@@ -28,9 +28,12 @@ Usage:
   pynomaly desired get --agent ID [-o text|json]               desired state and what the agent applied
   pynomaly desired delete --agent ID                           back to the agent's own file
   pynomaly models upload --name N --version V [--detector D] -f model.bin
+  pynomaly users create --username U [--role R | --admin] [--data-dir D | --database-url URL]
+                                                               add a user straight to the store (the first admin); password on stdin
   pynomaly version
 
-Client commands reach the server at --url or PYNOMALY_URL (default http://127.0.0.1:8080).
+Client commands reach the server at --url or PYNOMALY_URL (default http://127.0.0.1:8080),
+with the API key or token in --api-key or PYNOMALY_API_KEY.
 `
 
 type getenv func(string) string
@@ -63,6 +66,8 @@ func dispatch(ctx context.Context, args []string, env getenv, stdout, stderr io.
 		return desiredDelete(ctx, rest, env, stdout, stderr)
 	case "models upload":
 		return modelsUpload(ctx, rest, env, stdout, stderr)
+	case "users create":
+		return usersCreate(ctx, rest, env, stdout, stderr)
 	}
 	if len(args) > 0 {
 		switch args[0] {

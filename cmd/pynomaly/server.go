@@ -63,6 +63,10 @@ func serverStart(ctx context.Context, args []string, env getenv, stderr io.Write
 	if rateReqs < 0 || (rateReqs > 0 && rateWindow <= 0) {
 		return usageError{fmt.Errorf("rate limit %d per %s: want a count of 0 (off) or more, per a positive window", rateReqs, rateWindow)}
 	}
+	production, err := envMode(env)
+	if err != nil {
+		return err
+	}
 	if *dbURL != "" {
 		if err := server.ValidateDatabaseURL(*dbURL); err != nil {
 			return usageError{fmt.Errorf("--database-url or PYNOMALY_DATABASE_URL: %w", err)}
@@ -77,7 +81,10 @@ func serverStart(ctx context.Context, args []string, env getenv, stderr io.Write
 	}
 	srv, err := server.Start(ctx, server.Options{
 		Host: *host, Port: *port, DataDir: *dataDir,
-		DatabaseURL: *dbURL, NATSHost: *natsHost, NATSPort: *natsPort, NATSURL: *natsURL, NATSToken: env("PYNOMALY_NATS_TOKEN"),
+		DatabaseURL: *dbURL, Production: production,
+		JWTSecret: envOr(env, "", "JWT_SECRET_KEY", "PYNOMALY_JWT_SECRET_KEY"), SecretKey: envOr(env, "", "SECRET_KEY", "PYNOMALY_SECRET_KEY"),
+		AdminUsername: env("PYNOMALY_ADMIN_USERNAME"), AdminPassword: env("PYNOMALY_ADMIN_PASSWORD"),
+		NATSHost: *natsHost, NATSPort: *natsPort, NATSURL: *natsURL, NATSToken: env("PYNOMALY_NATS_TOKEN"),
 		RateLimit: api.RateLimit{Requests: rateReqs, Window: rateWindow}, CORSOrigins: origins, TrustedProxies: splitList(*proxies),
 		Logger: logger,
 	})
@@ -133,4 +140,16 @@ func splitList(s string) []string {
 		}
 	}
 	return out
+}
+
+// envMode reads PYNOMALY_ENV: production, or development (the default).
+func envMode(env getenv) (production bool, err error) {
+	switch v := strings.ToLower(envOr(env, "development", "PYNOMALY_ENV")); v {
+	case "production", "prod":
+		return true, nil
+	case "development", "dev":
+		return false, nil
+	default:
+		return false, usageError{fmt.Errorf("PYNOMALY_ENV=%q: want production or development", v)}
+	}
 }

@@ -12,6 +12,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
+	"github.com/pynomaly/pynomaly/controlplane/auth"
 	"github.com/pynomaly/pynomaly/controlplane/store"
 )
 
@@ -55,6 +56,10 @@ type Options struct {
 	// MaxBodyBytes bounds request bodies but model uploads (64 MiB); 0
 	// means DefaultMaxBodyBytes.
 	MaxBodyBytes int64
+	// Auth turns on authentication, roles and the audit log, with the
+	// login, user, API key and audit routes; the server always sets it.
+	// nil (tests of other concerns) leaves every route open.
+	Auth *Auth
 }
 
 type handler struct {
@@ -114,15 +119,33 @@ func New(opts Options) (http.Handler, error) {
 	r.GET("/ready", h.ready)
 	r.GET("/metrics", gin.WrapH(promhttp.HandlerFor(opts.Gatherer, promhttp.HandlerOpts{})))
 	v1 := r.Group("/api/v1")
-	v1.GET("/alerts", h.listAlerts)
-	v1.GET("/agents", h.listAgents)
 	v1.GET("/openapi.json", h.openAPI)
+	var api gin.IRoutes = v1
+	if opts.Auth != nil {
+		// Audit first: a call refused for its credentials is recorded too.
+		v1.POST("/auth/login", h.audit, h.login)
+		v1.POST("/auth/refresh", h.audit, h.refresh)
+		api = v1.Group("", h.audit, h.authenticate)
+	}
+	// Every other route says the least role it needs.
+	route := func(method, path, role string, f gin.HandlerFunc) { api.Handle(method, path, require(role), f) }
+	route(http.MethodGet, "/alerts", auth.Viewer, h.listAlerts)
+	route(http.MethodGet, "/agents", auth.Viewer, h.listAgents)
 	if opts.Desired != nil {
-		v1.GET("/agents/:id/desired", h.getDesired)
-		v1.PUT("/agents/:id/desired", h.putDesired)
-		v1.DELETE("/agents/:id/desired", h.deleteDesired)
-		v1.PUT(modelPath, h.putModel)
-		v1.GET(modelPath, h.getModel)
+		route(http.MethodGet, "/agents/:id/desired", auth.Viewer, h.getDesired)
+		route(http.MethodPut, "/agents/:id/desired", auth.Operator, h.putDesired)
+		route(http.MethodDelete, "/agents/:id/desired", auth.Operator, h.deleteDesired)
+		route(http.MethodPut, modelPath, auth.Operator, h.putModel)
+		route(http.MethodGet, modelPath, auth.Viewer, h.getModel)
+	}
+	if opts.Auth != nil {
+		route(http.MethodGet, "/users", auth.Admin, h.listUsers)
+		route(http.MethodPost, "/users", auth.Admin, h.createUser)
+		route(http.MethodDelete, "/users/:id", auth.Admin, h.deleteUser)
+		route(http.MethodGet, "/api-keys", auth.Admin, h.listAPIKeys)
+		route(http.MethodPost, "/api-keys", auth.Admin, h.createAPIKey)
+		route(http.MethodDelete, "/api-keys/:id", auth.Admin, h.revokeAPIKey)
+		route(http.MethodGet, "/audit", auth.Admin, h.listAudit)
 	}
 	return r, nil
 }

@@ -2,7 +2,6 @@ package server_test
 
 import (
 	"encoding/json"
-	"net/http"
 	"testing"
 	"time"
 
@@ -68,7 +67,7 @@ func eventually(t *testing.T, url string, out any, done func() bool) {
 	t.Helper()
 	deadline := time.Now().Add(10 * time.Second)
 	for {
-		resp, err := http.Get(url)
+		resp, err := authGet(url)
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -29,6 +29,7 @@ func newHandler(s *Server, in *ingest.Ingester, ds *desired.Store, reg *promethe
 	return api.New(api.Options{
 		Store:   s.store,
 		Desired: ds,
+		Auth:    &api.Auth{Keys: s.keys, Users: s.store},
 		Checks: []api.Check{
 			{Name: "nats", Ready: s.natsReady},
 			{Name: "consumer", Ready: in.Ready},

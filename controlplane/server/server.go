@@ -19,6 +19,7 @@ import (
 	"golang.org/x/sync/errgroup"
 
 	"github.com/pynomaly/pynomaly/controlplane/api"
+	"github.com/pynomaly/pynomaly/controlplane/auth"
 	"github.com/pynomaly/pynomaly/controlplane/broker"
 	"github.com/pynomaly/pynomaly/controlplane/ingest"
 	"github.com/pynomaly/pynomaly/controlplane/store"
@@ -34,6 +35,16 @@ type Options struct {
 	// DatabaseURL is a PostgreSQL URL to store in; empty means the SQLite
 	// file DataDir/pynomaly.db.
 	DatabaseURL string
+	// Production refuses to start without DatabaseURL, SecretKey,
+	// JWTSecret and NATSToken, or with placeholder values; development
+	// (the default, the demo) generates the secrets into DataDir.
+	Production bool
+	// JWTSecret signs people's access tokens (JWT_SECRET_KEY); SecretKey
+	// keys the stored hashes of API keys and refresh tokens (SECRET_KEY).
+	JWTSecret, SecretKey string
+	// AdminUsername and AdminPassword create the first admin when there
+	// are no users (PYNOMALY_ADMIN_USERNAME, PYNOMALY_ADMIN_PASSWORD).
+	AdminUsername, AdminPassword string
 	// NATSHost and NATSPort are where agents connect; NATSPort 0 picks a free port.
 	NATSHost string
 	NATSPort int
@@ -63,6 +74,7 @@ type Server struct {
 	conn     *nats.Conn
 	http     *http.Server
 	listener net.Listener
+	keys     auth.Keys
 	done     chan struct{}
 	err      error
 }
@@ -89,6 +101,14 @@ func Start(ctx context.Context, opts Options) (*Server, error) {
 }
 
 func (s *Server) open(ctx context.Context) error {
+	if err := s.checkProduction(); err != nil {
+		return err
+	}
+	keys, err := s.authKeys()
+	if err != nil {
+		return err
+	}
+	s.keys = keys
 	token, err := s.natsToken()
 	if err != nil {
 		return err
@@ -98,6 +118,9 @@ func (s *Server) open(ctx context.Context) error {
 		dsn = filepath.Join(s.opts.DataDir, "pynomaly.db")
 	}
 	if s.store, err = store.Open(ctx, dsn, s.logger); err != nil {
+		return err
+	}
+	if err := s.bootstrapAdmin(ctx, keys); err != nil {
 		return err
 	}
 	if err := s.connectNATS(ctx, token); err != nil {

@@ -13,6 +13,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -39,7 +40,29 @@ func startServer(t *testing.T, dir string, edit func(*server.Options)) (*server.
 	}
 	t.Cleanup(func() { cancel(); _ = srv.Wait() })
 	waitReady(t, srv.HTTPURL())
+	if key, err := os.ReadFile(filepath.Join(dir, server.AdminKeyFile)); err == nil {
+		adminKeys.Store(srv.HTTPURL(), strings.TrimSpace(string(key)))
+	}
 	return srv, cancel
+}
+
+// adminKeys holds each test server's admin API key by its base URL.
+var adminKeys sync.Map
+
+// authGet is http.Get with the admin key of the server url belongs to.
+func authGet(url string) (*http.Response, error) {
+	req, err := http.NewRequest("GET", url, nil)
+	if err != nil {
+		return nil, err
+	}
+	adminKeys.Range(func(base, key any) bool {
+		if strings.HasPrefix(url, base.(string)) {
+			req.Header.Set("Authorization", "Bearer "+key.(string))
+			return false
+		}
+		return true
+	})
+	return http.DefaultClient.Do(req)
 }
 
 func waitReady(t *testing.T, base string) {
@@ -219,6 +242,9 @@ func TestAPIGuardsWired(t *testing.T) {
 	for range 2 {
 		req, _ := http.NewRequest("GET", srv.HTTPURL()+"/api/v1/agents", nil)
 		req.Header.Set("Origin", "https://ops.example.com")
+		if k, ok := adminKeys.Load(srv.HTTPURL()); ok {
+			req.Header.Set("Authorization", "Bearer "+k.(string))
+		}
 		resp, err := http.DefaultClient.Do(req)
 		if err != nil {
 			t.Fatal(err)

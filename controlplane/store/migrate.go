@@ -1,6 +1,6 @@
 package store
 
-// On-disk schema, version 3 (migrations/0001_init.sql, 0002_agent_outbox.sql, 0003_agent_config.sql):
+// On-disk schema, version 4 (migrations/0001_init.sql … 0004_auth.sql):
 //
 //	schema_migrations                  one row per applied migration file
 //	  version     BIGINT PRIMARY KEY   NNNN from migrations/NNNN_name.sql
@@ -23,6 +23,11 @@ package store
 //	  outbox TEXT                      [protocol.ComponentHealth] as JSON, NULL when not reported (0002)
 //	  outbox_oldest_seconds DOUBLE PRECISION NOT NULL DEFAULT 0 (0002)
 //	  config TEXT                      protocol.AppliedConfig as JSON, NULL when not reported (0003)
+//
+//	users, api_keys, refresh_tokens    people and automation (0004): bcrypt password hashes,
+//	                                   keyed SHA-256 hashes of keys and refresh tokens, never the secrets
+//	audit_log                          one row per mutating API call (0004): seq, at, actor,
+//	                                   method, route, path, status, client
 //
 // Times are unix nanoseconds in UTC; NULL is the zero time. Times outside
 // 1678..2262 clamp to the int64 range in the query columns (body keeps them

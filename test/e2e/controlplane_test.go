@@ -2,10 +2,12 @@ package e2e
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"net/http"
 	"net/url"
+	"os"
+	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -120,15 +122,18 @@ func (cp *controlPlane) agents() []api.Agent {
 
 func (cp *controlPlane) getJSON(path string, out any) {
 	cp.t.Helper()
-	resp, err := http.Get(cp.srv.HTTPURL() + path)
+	if code, body := cp.send(cp.t, "GET", path, "", nil, out); code != http.StatusOK {
+		cp.t.Fatalf("GET %s: %d %s", path, code, body)
+	}
+}
+
+// apiKey is the admin key the development control plane generated in its
+// data directory, which the API wants from every caller.
+func (cp *controlPlane) apiKey() string {
+	cp.t.Helper()
+	b, err := os.ReadFile(filepath.Join(cp.dataDir, server.AdminKeyFile))
 	if err != nil {
-		cp.t.Fatalf("GET %s: %v", path, err)
+		cp.t.Fatalf("admin API key: %v", err)
 	}
-	defer func() { _ = resp.Body.Close() }()
-	if resp.StatusCode != http.StatusOK {
-		cp.t.Fatalf("GET %s: %s", path, resp.Status)
-	}
-	if err := json.NewDecoder(resp.Body).Decode(out); err != nil {
-		cp.t.Fatalf("GET %s: decode: %v", path, err)
-	}
+	return strings.TrimSpace(string(b))
 }
