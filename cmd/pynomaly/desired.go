@@ -39,23 +39,23 @@ func (m *modelFlags) Set(v string) error {
 // required --agent, and those more adds. It returns the client and the
 // agent id.
 func desiredCommand(name string, args []string, env getenv, stderr io.Writer, more func(*flag.FlagSet)) (*client, string, error) {
-	fs := flag.NewFlagSet(name, flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	base := clientFlags(fs, env)
-	id := fs.String("agent", "", "agent id (required)")
-	if more != nil {
-		more(fs)
-	}
-	if err := parseFlags(fs, args); err != nil {
+	var id string
+	c, err := clientCommand(name, args, env, stderr, func(fs *flag.FlagSet) {
+		fs.StringVar(&id, "agent", "", "agent id (required)")
+		if more != nil {
+			more(fs)
+		}
+	})
+	if err != nil {
 		return nil, "", err
 	}
-	if *id == "" {
+	if id == "" {
 		return nil, "", usageError{errors.New("--agent is required")}
 	}
-	if err := protocol.ValidateAgentID(*id); err != nil {
+	if err := protocol.ValidateAgentID(id); err != nil {
 		return nil, "", usageError{err}
 	}
-	return newClient(*base), *id, nil
+	return c, id, nil
 }
 
 func desiredPath(id string) string { return "/api/v1/agents/" + url.PathEscape(id) + "/desired" }

@@ -132,3 +132,54 @@ func TestClientWithoutCredentials(t *testing.T) {
 	r = runCLI(t, 10*time.Second, map[string]string{"PYNOMALY_API_KEY": "pnk_forged"}, "agents", "list", "--url", srv.HTTPURL())
 	checkResult(t, r, "401 Unauthorized: invalid credentials", false)
 }
+
+// TestAdminCommands: users, API keys and the audit log from the CLI, with
+// credentials from a configuration file.
+func TestAdminCommands(t *testing.T) {
+	srv := startControlPlane(t, nil)
+	dir := t.TempDir()
+	cfg := filepath.Join(dir, "cli.yaml")
+	if err := os.WriteFile(cfg, []byte("url: "+srv.HTTPURL()+"\napi_key: "+apiKey+"\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	env := map[string]string{"PYNOMALY_CLI_CONFIG": cfg, "PYNOMALY_API_KEY": ""}
+	cli := func(args ...string) result { return runCLI(t, 10*time.Second, env, args...) }
+
+	defer func(r io.Reader) { stdin = r }(stdin)
+	r := cli("api-keys", "create", "--name", "ci", "--role", "operator")
+	checkResult(t, r, "", false)
+	if !strings.HasPrefix(r.stdout, "pnk_") || !strings.Contains(r.stderr, "shown only now") {
+		t.Errorf("api-keys create: %q %q", r.stdout, r.stderr)
+	}
+	r = cli("api-keys", "list")
+	checkResult(t, r, "", false)
+	if !strings.Contains(r.stdout, "ci") || !strings.Contains(r.stdout, "operator") || strings.Contains(r.stdout, "pnk_") {
+		t.Errorf("api-keys list: %q", r.stdout)
+	}
+	r = cli("users", "list", "-o", "json")
+	checkResult(t, r, "", false)
+	if !strings.Contains(r.stdout, `"users"`) {
+		t.Errorf("users list -o json: %q", r.stdout)
+	}
+	r = cli("audit", "list")
+	checkResult(t, r, "", false)
+	if !strings.Contains(r.stdout, "key:bootstrap-admin") || !strings.Contains(r.stdout, "/api/v1/api-keys") {
+		t.Errorf("audit list: %q", r.stdout)
+	}
+	stdin = strings.NewReader("wrong password!!\n")
+	checkResult(t, cli("login", "--username", "nobody"), "401 Unauthorized: wrong user name or password", false)
+	checkResult(t, cli("users", "delete"), "--id is required", true)
+	checkResult(t, cli("api-keys", "revoke", "--id", "nothing"), "404 Not Found", false)
+	checkResult(t, cli("users", "list", "-o", "yaml"), `-o "yaml": want table or json`, true)
+
+	// A config file others can read must not hold a key; a malformed one
+	// is named.
+	if err := os.Chmod(cfg, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	checkResult(t, cli("users", "list"), "holds an API key and others can read it", true)
+	if err := os.WriteFile(cfg, []byte("uri: x\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	checkResult(t, cli("users", "list"), `field uri not found`, true)
+}

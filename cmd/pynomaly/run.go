@@ -30,15 +30,28 @@ Usage:
   pynomaly models upload --name N --version V [--detector D] -f model.bin
   pynomaly users create --username U [--role R | --admin] [--data-dir D | --database-url URL]
                                                                add a user straight to the store (the first admin); password on stdin
+  pynomaly login --username U                                  print an access token (password on stdin)
+  pynomaly users list | users delete --id ID
+  pynomaly api-keys create --name N [--role R] | api-keys list | api-keys revoke --id ID
+  pynomaly audit list [--limit N] [--before SEQ]
   pynomaly version
 
 Client commands reach the server at --url or PYNOMALY_URL (default http://127.0.0.1:8080),
-with the API key or token in --api-key or PYNOMALY_API_KEY.
+with the API key or token in --api-key or PYNOMALY_API_KEY; both may also come from
+~/.config/pynomaly/cli.yaml (url:, api_key:; mode 600), or the file PYNOMALY_CLI_CONFIG names.
 `
 
 type getenv func(string) string
 
 func run(ctx context.Context, args []string, env getenv, stdout, stderr io.Writer) error {
+	// The server reads only its own settings: a broken client file must
+	// not keep it from starting.
+	if len(args) == 0 || args[0] != "server" {
+		var err error
+		if env, err = withCLIConfig(env); err != nil {
+			return usageError{err}
+		}
+	}
 	err := dispatch(ctx, args, env, stdout, stderr)
 	if errors.Is(err, flag.ErrHelp) {
 		return nil // -h: the flag set has printed its usage; that is success
@@ -68,9 +81,23 @@ func dispatch(ctx context.Context, args []string, env getenv, stdout, stderr io.
 		return modelsUpload(ctx, rest, env, stdout, stderr)
 	case "users create":
 		return usersCreate(ctx, rest, env, stdout, stderr)
+	case "users list":
+		return usersList(ctx, rest, env, stdout, stderr)
+	case "users delete":
+		return usersDelete(ctx, rest, env, stdout, stderr)
+	case "api-keys create":
+		return apiKeysCreate(ctx, rest, env, stdout, stderr)
+	case "api-keys list":
+		return apiKeysList(ctx, rest, env, stdout, stderr)
+	case "api-keys revoke":
+		return apiKeysRevoke(ctx, rest, env, stdout, stderr)
+	case "audit list":
+		return auditList(ctx, rest, env, stdout, stderr)
 	}
 	if len(args) > 0 {
 		switch args[0] {
+		case "login":
+			return login(ctx, args[1:], env, stdout, stderr)
 		case "version", "--version":
 			fmt.Fprintln(stdout, "pynomaly", version)
 			return nil
