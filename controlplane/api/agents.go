@@ -1,7 +1,10 @@
 package api
 
 import (
+	"errors"
 	"net/http"
+	"strconv"
+	"strings"
 	"time"
 
 	"github.com/gin-gonic/gin"
@@ -52,19 +55,66 @@ func newAgent(r store.AgentRecord, now time.Time) Agent {
 }
 
 // listAgents serves GET /api/v1/agents.
+// It filters by status (online, degraded, offline; comma-separated for
+// several), version (exact), and seen_since (RFC 3339: a heartbeat at or
+// after it).
 func (h *handler) listAgents(c *gin.Context) {
+	var (
+		statuses map[string]bool
+		since    time.Time
+	)
+	if v := c.Query("status"); v != "" {
+		statuses = map[string]bool{}
+		for _, s := range strings.Split(v, ",") {
+			if s != StatusOnline && s != StatusDegraded && s != StatusOffline {
+				writeError(c, http.StatusBadRequest, "bad_request", "status "+strconv.Quote(s)+": want online, degraded or offline")
+				return
+			}
+			statuses[s] = true
+		}
+	}
+	if v := c.Query("seen_since"); v != "" {
+		t, err := time.Parse(time.RFC3339Nano, v)
+		if err != nil {
+			writeError(c, http.StatusBadRequest, "bad_request", "seen_since "+strconv.Quote(v)+": want an RFC 3339 time, e.g. 2026-11-27T06:00:00Z")
+			return
+		}
+		since = t
+	}
+	version := c.Query("version")
 	recs, err := h.opts.Store.ListAgents(c.Request.Context())
 	if err != nil {
-		h.logger.Error("list agents", "err", err)
-		writeError(c, http.StatusInternalServerError, "internal", "could not read agents")
+		h.internal(c, "list agents", err)
 		return
 	}
 	now := h.opts.Now()
 	agents := make([]Agent, 0, len(recs))
 	for _, r := range recs {
-		agents = append(agents, newAgent(r, now))
+		a := newAgent(r, now)
+		if (statuses != nil && !statuses[a.Status]) || (version != "" && a.Version != version) || a.LastHeartbeat.Before(since) {
+			continue
+		}
+		agents = append(agents, a)
 	}
 	c.JSON(http.StatusOK, gin.H{"agents": agents})
+}
+
+// getAgent serves GET /api/v1/agents/{id}.
+func (h *handler) getAgent(c *gin.Context) {
+	id := c.Param("id")
+	if !h.validAgentID(c, id) {
+		return
+	}
+	r, err := h.opts.Store.GetAgent(c.Request.Context(), id)
+	if errors.Is(err, store.ErrNotFound) {
+		writeError(c, http.StatusNotFound, "not_found", "agent "+id+" has never reported in")
+		return
+	}
+	if err != nil {
+		h.internal(c, "get agent", err)
+		return
+	}
+	c.JSON(http.StatusOK, newAgent(r, h.opts.Now()))
 }
 
 func agentStatus(r store.AgentRecord, now time.Time) string {

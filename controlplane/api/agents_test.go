@@ -2,6 +2,7 @@ package api_test
 
 import (
 	"net/http"
+	"strings"
 	"testing"
 	"time"
 
@@ -82,5 +83,56 @@ func TestAgentsEmpty(t *testing.T) {
 	}
 	if agents, ok := body["agents"].([]any); !ok || len(agents) != 0 {
 		t.Errorf(`body %v, want {"agents": []}`, body)
+	}
+}
+
+// TestAgentsFilterAndGet: the list filters by status, version and last
+// heartbeat; one agent is had by id; bad filters are 400.
+func TestAgentsFilterAndGet(t *testing.T) {
+	now := t0.Add(24 * time.Hour)
+	a := newTestAPI(t, func(o *api.Options) { o.Now = func() time.Time { return now } })
+	for _, hb := range []struct {
+		id, version string
+		ago         time.Duration
+	}{{"a-new", "1.1.0", 0}, {"b-old", "1.0.0", 0}, {"c-gone", "1.1.0", time.Hour}} {
+		h := protocol.Heartbeat{Version: 1, AgentID: hb.id, AgentVersion: hb.version, SentAt: now.Add(-hb.ago), IntervalSeconds: 10}
+		if err := a.store.UpsertHeartbeat(t.Context(), h, now.Add(-hb.ago)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for query, want := range map[string]string{
+		"":                             "a-new,b-old,c-gone",
+		"?status=online":               "a-new,b-old",
+		"?status=offline,degraded":     "c-gone",
+		"?version=1.1.0":               "a-new,c-gone",
+		"?version=1.1.0&status=online": "a-new",
+		"?seen_since=" + now.Add(-time.Minute).Format(time.RFC3339): "a-new,b-old",
+	} {
+		var body struct{ Agents []api.Agent }
+		if code := a.get(t, "/api/v1/agents"+query, &body); code != http.StatusOK {
+			t.Fatalf("%s: %d", query, code)
+		}
+		var ids []string
+		for _, ag := range body.Agents {
+			ids = append(ids, ag.ID)
+		}
+		if got := strings.Join(ids, ","); got != want {
+			t.Errorf("agents%s = %s, want %s", query, got, want)
+		}
+	}
+	var one api.Agent
+	if code := a.get(t, "/api/v1/agents/c-gone", &one); code != http.StatusOK || one.ID != "c-gone" || one.Status != api.StatusOffline {
+		t.Errorf("GET /agents/c-gone: %d %+v", code, one)
+	}
+	for path, want := range map[string]int{
+		"/api/v1/agents/nobody":               http.StatusNotFound,
+		"/api/v1/agents/bad.id":               http.StatusBadRequest,
+		"/api/v1/agents?status=asleep":        http.StatusBadRequest,
+		"/api/v1/agents?seen_since=yesterday": http.StatusBadRequest,
+	} {
+		var e api.ErrorBody
+		if code := a.get(t, path, &e); code != want || e.Error.Message == "" {
+			t.Errorf("%s: %d %+v, want %d with a message", path, code, e, want)
+		}
 	}
 }

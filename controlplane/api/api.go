@@ -131,6 +131,7 @@ func New(opts Options) (http.Handler, error) {
 	route := func(method, path, role string, f gin.HandlerFunc) { api.Handle(method, path, require(role), f) }
 	route(http.MethodGet, "/alerts", auth.Viewer, h.listAlerts)
 	route(http.MethodGet, "/agents", auth.Viewer, h.listAgents)
+	route(http.MethodGet, "/agents/:id", auth.Viewer, h.getAgent)
 	if opts.Desired != nil {
 		route(http.MethodGet, "/agents/:id/desired", auth.Viewer, h.getDesired)
 		route(http.MethodPut, "/agents/:id/desired", auth.Operator, h.putDesired)
