@@ -3,9 +3,10 @@ package main
 import (
 	"context"
 	"flag"
-	"fmt"
 	"io"
-	"text/tabwriter"
+	"net/url"
+	"strconv"
+	"strings"
 	"time"
 
 	"github.com/pynomaly/pynomaly/controlplane/api"
@@ -13,29 +14,47 @@ import (
 )
 
 func agentsList(ctx context.Context, args []string, env getenv, stdout, stderr io.Writer) error {
-	fs := flag.NewFlagSet("agents list", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	base := clientFlags(fs, env)
-	output := fs.String("o", "table", "output: table or json")
-	if err := parseFlags(fs, args); err != nil {
+	q := url.Values{}
+	c, output, err := adminCommand("agents list", args, env, stderr, func(fs *flag.FlagSet) {
+		for name, usage := range map[string]string{
+			"status":     "online, degraded or offline (comma-separated for several)",
+			"version":    "agent version, exactly",
+			"seen-since": "a heartbeat at or after this RFC 3339 time",
+		} {
+			fs.Func(name, usage, func(s string) error { q.Set(strings.ReplaceAll(name, "-", "_"), s); return nil })
+		}
+	})
+	if err != nil {
 		return err
 	}
 	var body struct {
 		Agents []api.Agent `json:"agents"`
 	}
-	if err := newClient(*base).get(ctx, "/api/v1/agents", nil, &body); err != nil {
+	if err := c.get(ctx, "/api/v1/agents", q, &body); err != nil {
 		return err
 	}
-	if *output == "json" {
+	if output == "json" {
 		return writeJSON(stdout, body)
 	}
-	tw := tabwriter.NewWriter(stdout, 0, 4, 2, ' ', 0)
-	fmt.Fprintln(tw, "ID\tHOSTNAME\tVERSION\tSTATUS\tLAST HEARTBEAT\tOUTBOX\tCONFIG")
+	var rows [][]string
 	for _, a := range body.Agents {
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%d\t%s\n", a.ID, a.Hostname, a.Version, a.Status,
-			a.LastHeartbeat.Format(time.RFC3339), a.OutboxDepth, configColumn(a.Config))
+		rows = append(rows, []string{a.ID, a.Hostname, a.Version, a.Status, a.LastHeartbeat.Format(time.RFC3339),
+			strconv.FormatInt(a.OutboxDepth, 10), configColumn(a.Config)})
 	}
-	return tw.Flush()
+	return table(stdout, "ID\tHOSTNAME\tVERSION\tSTATUS\tLAST HEARTBEAT\tOUTBOX\tCONFIG", rows)
+}
+
+// agentsGet prints one agent whole, as JSON.
+func agentsGet(ctx context.Context, args []string, env getenv, stdout, stderr io.Writer) error {
+	c, id, err := desiredCommand("agents get", args, env, stderr, nil)
+	if err != nil {
+		return err
+	}
+	var a api.Agent
+	if err := c.get(ctx, "/api/v1/agents/"+url.PathEscape(id), nil, &a); err != nil {
+		return err
+	}
+	return writeJSON(stdout, a)
 }
 
 // configColumn summarises what became of an agent's desired state: "file"

@@ -183,3 +183,25 @@ func TestAdminCommands(t *testing.T) {
 	}
 	checkResult(t, cli("users", "list"), `field uri not found`, true)
 }
+
+func TestAgentsListFiltersAndGet(t *testing.T) {
+	srv := startControlPlane(t, nil)
+	url := srv.HTTPURL()
+	r := runCLI(t, 10*time.Second, nil, "agents", "list", "--url", url, "--status", "offline")
+	checkResult(t, r, "", false)
+	if strings.Contains(r.stdout, "edge-1") {
+		t.Errorf("--status offline lists the online edge-1:\n%s", r.stdout)
+	}
+	r = runCLI(t, 10*time.Second, nil, "agents", "list", "--url", url, "--status", "online", "--version", "1.2.3")
+	checkResult(t, r, "", false)
+	if !strings.Contains(r.stdout, "edge-1") {
+		t.Errorf("--status online --version 1.2.3 does not list edge-1:\n%s", r.stdout)
+	}
+	r = runCLI(t, 10*time.Second, nil, "agents", "get", "--url", url, "--agent", "edge-1")
+	checkResult(t, r, "", false)
+	if !strings.Contains(r.stdout, `"hostname": "edge-host"`) {
+		t.Errorf("agents get: %s", r.stdout)
+	}
+	checkResult(t, runCLI(t, 10*time.Second, nil, "agents", "get", "--url", url, "--agent", "nobody"), "404 Not Found: agent nobody has never reported in", false)
+	checkResult(t, runCLI(t, 10*time.Second, nil, "agents", "list", "--url", url, "--status", "asleep"), "400 Bad Request", false)
+}

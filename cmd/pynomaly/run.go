@@ -23,7 +23,8 @@ Usage:
   pynomaly server start [--host H] [--port P] [--data-dir D]   run the control plane
   pynomaly alerts list [--agent A] [--series S] [--from T] [--to T] [--limit N] [-o table|json]
   pynomaly alerts watch                                        print alerts as they arrive
-  pynomaly agents list [-o table|json]
+  pynomaly agents list [--status S] [--version V] [--seen-since T] [-o table|json]
+  pynomaly agents get --agent ID                               one agent, as JSON
   pynomaly desired set --agent ID [-f pipeline.yaml] [--model input=name:version ...]
   pynomaly desired get --agent ID [-o text|json]               desired state and what the agent applied
   pynomaly desired delete --agent ID                           back to the agent's own file
@@ -71,6 +72,8 @@ func dispatch(ctx context.Context, args []string, env getenv, stdout, stderr io.
 		return alertsWatch(ctx, rest, env, stdout, stderr)
 	case "agents list":
 		return agentsList(ctx, rest, env, stdout, stderr)
+	case "agents get":
+		return agentsGet(ctx, rest, env, stdout, stderr)
 	case "desired set":
 		return desiredSet(ctx, rest, env, stdout, stderr)
 	case "desired get":
