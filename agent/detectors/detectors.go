@@ -17,6 +17,7 @@ import (
 	"github.com/pynomaly/pynomaly/plugins/pca"
 	"github.com/pynomaly/pynomaly/plugins/sdk"
 	"github.com/pynomaly/pynomaly/plugins/seasonal"
+	"github.com/pynomaly/pynomaly/plugins/surprise"
 	"github.com/pynomaly/pynomaly/plugins/zscore"
 )
 
@@ -52,6 +53,7 @@ var builtins = map[string]builder{
 	hbos.Name:     entry(hbos.ParseParams, hbos.New),
 	pca.Name:      entry(pca.ParseParams, pca.New),
 	kmeans.Name:   entry(kmeans.ParseParams, kmeans.New),
+	surprise.Name: entry(surprise.ParseParams, surprise.New),
 }
 
 // Ensemble is the type of a detector combining others, its members.

@@ -27,7 +27,7 @@ func TestBuild(t *testing.T) {
 	}{
 		{name: "defaults", typ: "zscore", want: zscore.Options{Window: zscore.DefaultWindow, MinSamples: zscore.DefaultMinSamples}},
 		{name: "params", typ: "zscore", params: map[string]string{"window": "64", "min_samples": "8"}, want: zscore.Options{Window: 64, MinSamples: 8}},
-		{name: "unknown type", typ: "nope", wantErr: `unknown detector "nope" (built in: ensemble, ewma, hbos, hst, iforest, kmeans, pca, seasonal, zscore)`},
+		{name: "unknown type", typ: "nope", wantErr: `unknown detector "nope" (built in: ensemble, ewma, hbos, hst, iforest, kmeans, pca, seasonal, surprise, zscore)`},
 		{name: "fit_rows on a streaming detector", typ: "zscore", params: map[string]string{"fit_rows": "100"}, wantErr: "fit_rows applies to batch detectors only"},
 		{name: "fit_rows not a number", typ: "iforest", params: map[string]string{"fit_rows": "many"}, wantErr: `detector iforest: fit_rows "many": want an integer of at least 2`},
 		{name: "fit_rows too small", typ: "iforest", params: map[string]string{"fit_rows": "1"}, wantErr: `fit_rows "1"`},

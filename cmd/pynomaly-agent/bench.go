@@ -1,6 +1,7 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"flag"
@@ -8,6 +9,7 @@ import (
 	"io"
 	"strings"
 
+	"github.com/pynomaly/pynomaly/agent/config"
 	"github.com/pynomaly/pynomaly/agent/detectors"
 	"github.com/pynomaly/pynomaly/agent/nab/harness"
 )
@@ -29,7 +31,7 @@ func runBenchNAB(ctx context.Context, args []string, stdout, stderr io.Writer) e
 	data := fs.String("data", "", "NAB folder holding data/ and labels/combined_windows.json (required)")
 	out := fs.String("out", "", "folder for the per-file results, in NAB's results layout (required)")
 	cfgPath := fs.String("config", "", "YAML with the agent's detector and decision sections (default: the agent's defaults)")
-	det := fs.String("detector", "", "built-in detector, replacing the config's: "+strings.Join(detectors.Names(), ", "))
+	det := fs.String("detector", "", "built-in detector (default "+harness.DefaultDetector+", or the config's): "+strings.Join(detectors.Names(), ", "))
 	params := paramFlag{}
 	fs.Var(params, "param", "with --detector: a detector parameter key=value (repeatable)")
 	workers := fs.Int("workers", 0, "files scored at once (default GOMAXPROCS)")
@@ -52,19 +54,19 @@ func benchOptions(data, out, cfgPath, det string, params paramFlag) (harness.Opt
 	if data == "" || out == "" {
 		return harness.Options{}, errors.New("bench nab: --data and --out are required")
 	}
-	p := harness.DefaultPipeline()
-	if cfgPath != "" {
-		var err error
-		if p, err = harness.ReadPipeline(cfgPath); err != nil {
-			return harness.Options{}, err
-		}
-	}
-	switch {
-	case det != "":
-		p.Detector.Type, p.Detector.Params, p.Detector.Members = det, params, nil
-	case len(params) > 0:
+	if det == "" && len(params) > 0 {
 		return harness.Options{}, errors.New("--param needs --detector (or give params in --config)")
 	}
+	if cfgPath == "" {
+		p, err := harness.PipelineFor(cmp.Or(det, harness.DefaultDetector), params)
+		return harness.Options{Data: data, Out: out, Pipeline: p}, err
+	}
+	p, err := harness.ReadPipeline(cfgPath)
+	if err != nil || det == "" {
+		return harness.Options{Data: data, Out: out, Pipeline: p}, err
+	}
+	// --detector replaces the config's detector; its decision stays.
+	p.Detector = config.Detector{Type: det, Params: params}
 	if _, err := detectors.BuildSpec(p.Detector.Spec()); err != nil {
 		return harness.Options{}, err
 	}

@@ -29,6 +29,9 @@ func TestBenchNAB(t *testing.T) {
 	}{
 		{name: "ok", args: []string{"--data", data, "--out", out, "--config", cfg}, want: "NAB corpus: 1 files, 400 rows, 1 windows; detector ewma"},
 		{name: "detector flag", args: []string{"--data", data, "--out", out, "--detector", "ewma", "--param", "alpha=0.1"}, want: "detector ewma"},
+		{name: "default detector", args: []string{"--data", data, "--out", out}, want: "detector surprise"},
+		{name: "detector over config", args: []string{"--data", data, "--out", out, "--config", cfg, "--detector", "zscore"}, want: "detector zscore"},
+		{name: "unknown detector over config", args: []string{"--data", data, "--out", out, "--config", cfg, "--detector", "nope"}, usage: true, wantErr: `unknown detector "nope"`},
 		{name: "missing --data", args: []string{"--out", out}, usage: true, wantErr: "bench nab: --data and --out are required"},
 		{name: "missing data folder", args: []string{"--data", filepath.Join(dir, "none"), "--out", out}, wantErr: "none: no data folder"},
 		{name: "unknown detector", args: []string{"--data", data, "--out", out, "--detector", "nope"}, usage: true, wantErr: `unknown detector "nope"`},

@@ -10,6 +10,8 @@ import (
 	"go.yaml.in/yaml/v3"
 
 	"github.com/pynomaly/pynomaly/agent/config"
+	"github.com/pynomaly/pynomaly/agent/detectors"
+	"github.com/pynomaly/pynomaly/plugins/surprise"
 )
 
 // baseConfig is an agent configuration the harness validates a pipeline
@@ -28,13 +30,37 @@ type Pipeline struct {
 	Decision config.Decision
 }
 
-// DefaultPipeline is the agent's default detector and decision.
+// DefaultDetector is the detector scored when none is given: the one
+// built for detection quality on streams like NAB's.
+const DefaultDetector = surprise.Name
+
+// DefaultPipeline is DefaultDetector with its defaults, under the agent's
+// default decision at the detector's own alert threshold.
 func DefaultPipeline() Pipeline {
-	p, err := ParsePipeline("defaults", nil)
+	p, err := PipelineFor(DefaultDetector, nil)
 	if err != nil {
-		panic(err) // the agent's defaults are valid, or every agent test fails
+		panic(err) // a built-in with no params is valid, or its tests fail
 	}
 	return p
+}
+
+// PipelineFor is detector typ with params under the agent's default
+// decision. A detector whose scores have a meaning to alert at (surprise's
+// AlertThreshold) alerts there instead of at the agent's default 0.999,
+// which is a confidence's.
+func PipelineFor(typ string, params map[string]string) (Pipeline, error) {
+	p, err := ParsePipeline("defaults", nil)
+	if err != nil {
+		return Pipeline{}, err
+	}
+	p.Detector = config.Detector{Type: typ, Params: params}
+	if typ == surprise.Name {
+		p.Decision.Threshold = surprise.AlertThreshold
+	}
+	if _, err := detectors.BuildSpec(p.Detector.Spec()); err != nil {
+		return Pipeline{}, err
+	}
+	return p, nil
 }
 
 // ReadPipeline reads a pipeline document from path: detector and decision

@@ -18,8 +18,15 @@ func TestReadPipeline(t *testing.T) {
 		t.Errorf("ReadPipeline = %+v", p)
 	}
 	d := harness.DefaultPipeline()
-	if d.Detector.Type != "zscore" || d.Decision.Threshold != 0.999 {
-		t.Errorf("DefaultPipeline = %+v, want the agent's zscore at 0.999", d)
+	if d.Detector.Type != "surprise" || d.Decision.Threshold != 0.5 || d.Decision.ClearAfter != 10 {
+		t.Errorf("DefaultPipeline = %+v, want surprise at its 0.5 under the agent's decision", d)
+	}
+	z, err := harness.PipelineFor("zscore", map[string]string{"window": "64"})
+	if err != nil || z.Detector.Params["window"] != "64" || z.Decision.Threshold != 0.999 {
+		t.Errorf("PipelineFor(zscore) = %+v, %v; want zscore at the agent's 0.999", z, err)
+	}
+	if _, err := harness.PipelineFor("nope", nil); err == nil || !strings.Contains(err.Error(), `unknown detector "nope"`) {
+		t.Errorf("PipelineFor(nope): %v", err)
 	}
 }
 

@@ -1,0 +1,102 @@
+package surprise
+
+import (
+	"fmt"
+
+	"github.com/pynomaly/pynomaly/plugins/internal/params"
+)
+
+// Defaults and limits of Options. The first three are those of Numenta's
+// anomaly likelihood.
+const (
+	DefaultShort   = 10
+	DefaultHistory = 8640
+	DefaultLearn   = 288
+	// DefaultRankWindow errors are remembered per channel to rank a new
+	// one: enough for a rank in the top tenth to mean something.
+	DefaultRankWindow = 2000
+	// DefaultTolerance is the fraction of the range a value must pass the
+	// old extremes by to count as a new one.
+	DefaultTolerance = 0.02
+	// DefaultRefractory is the points after a red during which another red
+	// of the same channel is held at yellow.
+	DefaultRefractory = 20
+	maxWindow         = 1 << 20
+)
+
+// Options configures the detector. Zero fields take their defaults.
+type Options struct {
+	// Short is how many of the latest points' error ranks are averaged
+	// before they are judged: 1..1000, default 10.
+	Short int
+	// History is the memory, in points, of the distribution the averages
+	// are judged against: Short..1048576, default 8640.
+	History int
+	// Learn is how many points are seen before scoring starts; Score
+	// returns 0 until then: 2..1048576, default 288.
+	Learn int
+	// RankWindow is how many recent errors a new one is ranked among:
+	// 100..1048576, default 2000.
+	RankWindow int
+	// Tolerance is how far past the old range, as a fraction of it, a
+	// value must go to score 1: (0, 10], default 0.02.
+	Tolerance float64
+	// Refractory is how many points after a red a channel's next red is
+	// held at yellow: 1..1048576, default 20.
+	Refractory int
+}
+
+// validated returns o with defaults filled in, or an error naming the first
+// option out of range.
+func (o Options) validated() (Options, error) {
+	o.Short = or(o.Short, DefaultShort)
+	o.History = or(o.History, DefaultHistory)
+	o.Learn = or(o.Learn, DefaultLearn)
+	o.RankWindow = or(o.RankWindow, DefaultRankWindow)
+	o.Refractory = or(o.Refractory, DefaultRefractory)
+	if o.Tolerance == 0 {
+		o.Tolerance = DefaultTolerance
+	}
+	switch {
+	case o.Short < 1 || o.Short > 1000:
+		return o, fmt.Errorf("short %d out of range: must be 1..1000", o.Short)
+	case o.History < o.Short || o.History > maxWindow:
+		return o, fmt.Errorf("history %d out of range: must be short (%d)..%d", o.History, o.Short, maxWindow)
+	case o.Learn < 2 || o.Learn > maxWindow:
+		return o, fmt.Errorf("learn %d out of range: must be 2..%d", o.Learn, maxWindow)
+	case o.RankWindow < 100 || o.RankWindow > maxWindow:
+		return o, fmt.Errorf("rank_window %d out of range: must be 100..%d", o.RankWindow, maxWindow)
+	case !(o.Tolerance > 0 && o.Tolerance <= 10):
+		return o, fmt.Errorf("tolerance %v out of range: must be > 0 and <= 10", o.Tolerance)
+	case o.Refractory < 1 || o.Refractory > maxWindow:
+		return o, fmt.Errorf("refractory %d out of range: must be 1..%d", o.Refractory, maxWindow)
+	}
+	return o, nil
+}
+
+func or(v, def int) int {
+	if v == 0 {
+		return def
+	}
+	return v
+}
+
+// ParseParams builds Options from string parameters such as the CLI's
+// --param short=20. Keys are "short", "history", "learn", "rank_window",
+// "refractory" (integers) and "tolerance" (a number); 0 means the default.
+// The result is validated, with defaults filled in.
+func ParseParams(kv map[string]string) (Options, error) {
+	var o Options
+	err := params.Bind(kv, params.Fields{
+		"short":       params.Int(&o.Short),
+		"history":     params.Int(&o.History),
+		"learn":       params.Int(&o.Learn),
+		"rank_window": params.Int(&o.RankWindow),
+		"refractory":  params.Int(&o.Refractory),
+		"tolerance":   params.FiniteFloat(&o.Tolerance),
+	})
+	if err != nil {
+		return Options{}, err
+	}
+	return o.validated()
+}

@@ -1,0 +1,84 @@
+package surprise_test
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/pynomaly/pynomaly/plugins/surprise"
+)
+
+var defaults = surprise.Options{Short: 10, History: 8640, Learn: 288, RankWindow: 2000, Tolerance: 0.02, Refractory: 20}
+
+func TestNewOptions(t *testing.T) {
+	tests := []struct {
+		name    string
+		opts    surprise.Options
+		want    surprise.Options
+		wantErr string
+	}{
+		{name: "defaults", want: defaults},
+		{name: "explicit", opts: surprise.Options{Short: 5, History: 1000, Learn: 50, RankWindow: 500, Tolerance: 0.1, Refractory: 3},
+			want: surprise.Options{Short: 5, History: 1000, Learn: 50, RankWindow: 500, Tolerance: 0.1, Refractory: 3}},
+		{name: "short too large", opts: surprise.Options{Short: 1001}, wantErr: "short 1001 out of range: must be 1..1000"},
+		{name: "short negative", opts: surprise.Options{Short: -1}, wantErr: "short -1 out of range: must be 1..1000"},
+		{name: "history below short", opts: surprise.Options{Short: 20, History: 10}, wantErr: "history 10 out of range: must be short (20)..1048576"},
+		{name: "learn 1", opts: surprise.Options{Learn: 1}, wantErr: "learn 1 out of range: must be 2..1048576"},
+		{name: "rank window small", opts: surprise.Options{RankWindow: 99}, wantErr: "rank_window 99 out of range: must be 100..1048576"},
+		{name: "tolerance negative", opts: surprise.Options{Tolerance: -0.1}, wantErr: "tolerance -0.1 out of range: must be > 0 and <= 10"},
+		{name: "refractory negative", opts: surprise.Options{Refractory: -2}, wantErr: "refractory -2 out of range: must be 1..1048576"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			f, err := surprise.New(tc.opts)
+			if tc.wantErr != "" {
+				if err == nil || err.Error() != tc.wantErr {
+					t.Fatalf("New(%+v) error = %v, want %q", tc.opts, err, tc.wantErr)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatalf("New(%+v): %v", tc.opts, err)
+			}
+			if got := f.Options(); got != tc.want {
+				t.Errorf("Options() = %+v, want %+v", got, tc.want)
+			}
+		})
+	}
+}
+
+func TestParseParams(t *testing.T) {
+	tests := []struct {
+		name    string
+		params  map[string]string
+		want    surprise.Options
+		wantErr string
+	}{
+		{name: "nil", want: defaults},
+		{name: "all", params: map[string]string{"short": "5", "history": "1000", "learn": "50", "rank_window": "500", "tolerance": "0.1", "refractory": "3"},
+			want: surprise.Options{Short: 5, History: 1000, Learn: 50, RankWindow: 500, Tolerance: 0.1, Refractory: 3}},
+		{name: "unknown", params: map[string]string{"alpha": "1"}, wantErr: `unknown param "alpha" (known: history, learn, rank_window, refractory, short, tolerance)`},
+		{name: "not an integer", params: map[string]string{"short": "1.5"}, wantErr: `param short="1.5": want an integer`},
+		{name: "not a number", params: map[string]string{"tolerance": "wide"}, wantErr: `param tolerance="wide": want a finite number`},
+		{name: "out of range", params: map[string]string{"learn": "1"}, wantErr: "learn 1 out of range"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			got, err := surprise.ParseParams(tc.params)
+			if tc.wantErr != "" {
+				if err == nil || !strings.Contains(err.Error(), tc.wantErr) {
+					t.Fatalf("ParseParams(%v) error = %v, want %q", tc.params, err, tc.wantErr)
+				}
+				return
+			}
+			if err != nil || got != tc.want {
+				t.Errorf("ParseParams(%v) = %+v, %v; want %+v", tc.params, got, err, tc.want)
+			}
+		})
+	}
+}
+
+func TestNewDim(t *testing.T) {
+	if _, err := mustFactory(t, surprise.Options{}).New(2); err == nil {
+		t.Error("New(2) accepted a univariate detector's wrong dimension")
+	}
+}

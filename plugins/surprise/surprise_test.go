@@ -1,0 +1,103 @@
+package surprise_test
+
+import (
+	"math"
+	"testing"
+
+	"github.com/pynomaly/pynomaly/plugins/detectortest"
+	"github.com/pynomaly/pynomaly/plugins/surprise"
+)
+
+func TestLearningScoresZero(t *testing.T) {
+	xs := detectortest.Noisy(1, 200, 100, 5)
+	xs[60] = 1000
+	scores := detectortest.ScoreValues(t, mustInstance(t, mustFactory(t, surprise.Options{Learn: 100})), xs)
+	for i, s := range scores[:99] {
+		if s != 0 {
+			t.Fatalf("point %d scored %v while learning, want 0", i, s)
+		}
+	}
+}
+
+// TestRangeChannel: the first value far beyond everything seen scores 1;
+// the next one back in range does not, nor does the same extreme again.
+func TestRangeChannel(t *testing.T) {
+	xs := detectortest.Noisy(1, 3000, 100, 5)
+	xs[1500], xs[2500] = 150, 150
+	scores := detectortest.ScoreValues(t, mustInstance(t, mustFactory(t, surprise.Options{})), xs)
+	if scores[1500] != 1 {
+		t.Errorf("first spike scored %v, want 1", scores[1500])
+	}
+	if scores[1501] >= 1 || scores[2500] >= 1 {
+		t.Errorf("after the spike %v, the same spike again %v; want both below 1", scores[1501], scores[2500])
+	}
+	// Early on, noise still sets new records; by 1,000 points it has
+	// shown its range.
+	for i, s := range scores[1000:1500] {
+		if s >= 0.9 {
+			t.Errorf("noise point %d scored %v, want below 0.9", 1000+i, s)
+		}
+	}
+}
+
+// TestSeasonalBreak: a daily peak that does not come (the value stays
+// where it was for 100 points, within the series' range) is a surprise
+// once the seasonal model runs (past 2,017 points), and not before: to the
+// naive forecasts a flat stretch is the least surprising thing there is.
+func TestSeasonalBreak(t *testing.T) {
+	for _, tc := range []struct {
+		at      int
+		atLeast bool
+	}{{at: 1500}, {at: 2600, atLeast: true}} {
+		xs := daily(3200, 288)
+		for i := tc.at; i < tc.at+100; i++ {
+			xs[i] = xs[tc.at]
+		}
+		scores := detectortest.ScoreValues(t, mustInstance(t, mustFactory(t, surprise.Options{})), xs)
+		top := 0.0
+		for _, s := range scores[tc.at : tc.at+100] {
+			top = max(top, s)
+		}
+		if (top >= 0.5) != tc.atLeast {
+			t.Errorf("break at %d: highest score %v, want >= 0.5: %v", tc.at, top, tc.atLeast)
+		}
+	}
+}
+
+// TestRefractory: a stretch of a noisy series four times as noisy raises
+// fewer peaks with the default refractory period than with none to speak
+// of.
+func TestRefractory(t *testing.T) {
+	xs := detectortest.Noisy(2, 3000, 100, 5)
+	for i := 2000; i < 2300; i++ {
+		xs[i] = 100 + 4*(xs[i]-100)
+	}
+	count := func(refractory int) int {
+		d := mustInstance(t, mustFactory(t, surprise.Options{Refractory: refractory}))
+		return peaks(detectortest.ScoreValues(t, d, xs)[2000:2600], 0.5)
+	}
+	if one, def := count(1), count(0); def >= one || def == 0 {
+		t.Errorf("peaks in the incident: %d with refractory 1, %d with the default; want fewer, and some", one, def)
+	}
+}
+
+// TestFlatSeriesStaysFinite: a constant series well into the seasonal
+// model, then a step and extremes, scores in [0, 1], and its state still
+// restores (TestCovarianceBounded covers the long run).
+func TestFlatSeriesStaysFinite(t *testing.T) {
+	f := mustFactory(t, surprise.Options{})
+	d := mustInstance(t, f)
+	xs := make([]float64, 5000)
+	for i := range xs {
+		xs[i] = 42
+	}
+	detectortest.ScoreValues(t, d, xs)
+	for _, x := range []float64{43, 42, -math.MaxFloat64, math.MaxFloat64, 1e-300} {
+		if s := detectortest.MustScoreValue(t, d, x); !(s >= 0 && s <= 1) {
+			t.Fatalf("Score(%v) = %v", x, s)
+		}
+	}
+	if err := mustInstance(t, f).UnmarshalBinary(detectortest.MustSnapshot(t, d)); err != nil {
+		t.Fatalf("restore after a flat series: %v", err)
+	}
+}
