@@ -17,6 +17,7 @@ import (
 // retrying with backoff after failures.
 func (u *Uplink) drain(ctx context.Context, nc *nats.Conn, js jetstream.JetStream) {
 	failures := 0
+	var batches batchState
 	for ctx.Err() == nil {
 		if !nc.IsConnected() {
 			// Publishing now would only fill the client's reconnect buffer
@@ -24,7 +25,7 @@ func (u *Uplink) drain(ctx context.Context, nc *nats.Conn, js jetstream.JetStrea
 			sleep(ctx, 250*time.Millisecond)
 			continue
 		}
-		n, err := u.deliverBatch(ctx, js)
+		n, err := u.deliverBatch(ctx, nc, js, &batches)
 		switch {
 		case err != nil:
 			u.metrics.errors.Inc()
@@ -46,7 +47,7 @@ func (u *Uplink) drain(ctx context.Context, nc *nats.Conn, js jetstream.JetStrea
 
 // deliverBatch publishes the oldest entries and deletes the acknowledged
 // ones. It returns how many were delivered.
-func (u *Uplink) deliverBatch(ctx context.Context, js jetstream.JetStream) (int, error) {
+func (u *Uplink) deliverBatch(ctx context.Context, nc *nats.Conn, js jetstream.JetStream, batches *batchState) (int, error) {
 	entries, err := u.opts.Outbox.Peek(u.opts.BatchSize)
 	if err := u.quarantine(err); err != nil {
 		return 0, err
@@ -59,18 +60,7 @@ func (u *Uplink) deliverBatch(ctx context.Context, js jetstream.JetStream) (int,
 			return 0, nil // ctx ended: the loop stops
 		}
 	}
-	futures := make([]jetstream.PubAckFuture, 0, len(entries))
-	var pubErr error
-	for _, e := range entries {
-		msg := &nats.Msg{Subject: u.subject(e), Data: e.Payload}
-		f, err := js.PublishMsgAsync(msg, jetstream.WithMsgID(e.ID))
-		if err != nil {
-			pubErr = fmt.Errorf("publish %s: %w", e.ID, err)
-			break
-		}
-		futures = append(futures, f)
-	}
-	acked, firstErr := u.awaitAcks(ctx, futures)
+	acked, pubErr := u.publish(ctx, nc, js, entries, batches)
 	var seqs []uint64
 	for i, ok := range acked {
 		if ok {
@@ -83,10 +73,50 @@ func (u *Uplink) deliverBatch(ctx context.Context, js jetstream.JetStream) (int,
 		}
 		u.metrics.published.Add(float64(len(seqs)))
 	}
+	return len(seqs), pubErr
+}
+
+// publish publishes entries, as one atomic batch if the server takes it,
+// else one by one, and reports which ones JetStream acknowledged.
+func (u *Uplink) publish(ctx context.Context, nc *nats.Conn, js jetstream.JetStream, entries []outbox.Entry, batches *batchState) ([]bool, error) {
+	if batches.try(nc, len(entries)) {
+		err := u.publishBatch(ctx, nc, entries)
+		if err == nil {
+			acked := make([]bool, len(entries))
+			for i := range acked {
+				acked[i] = true
+			}
+			return acked, nil
+		}
+		if !errors.Is(err, errBatchRefused) {
+			return make([]bool, len(entries)), err
+		}
+		if batches.refused(nc, err) {
+			u.logger.Info("the control plane does not take atomic batches; publishing one message at a time, which is slower", "err", err)
+		}
+	}
+	return u.publishEach(ctx, js, entries)
+}
+
+// publishEach publishes every entry as its own message, all in flight at
+// once, and waits for their acknowledgements.
+func (u *Uplink) publishEach(ctx context.Context, js jetstream.JetStream, entries []outbox.Entry) ([]bool, error) {
+	futures := make([]jetstream.PubAckFuture, 0, len(entries))
+	var pubErr error
+	for _, e := range entries {
+		msg := &nats.Msg{Subject: u.subject(e), Data: e.Payload}
+		f, err := js.PublishMsgAsync(msg, jetstream.WithMsgID(e.ID))
+		if err != nil {
+			pubErr = fmt.Errorf("publish %s: %w", e.ID, err)
+			break
+		}
+		futures = append(futures, f)
+	}
+	acked, firstErr := u.awaitAcks(ctx, futures)
 	if firstErr == nil {
 		firstErr = pubErr
 	}
-	return len(seqs), firstErr
+	return append(acked, make([]bool, len(entries)-len(acked))...), firstErr
 }
 
 func (u *Uplink) awaitAcks(ctx context.Context, futures []jetstream.PubAckFuture) ([]bool, error) {

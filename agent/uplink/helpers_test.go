@@ -47,6 +47,13 @@ func NewTestServer(t testing.TB, port int, mod func(*server.Options)) *server.Se
 // returns it.
 func createStream(t testing.TB, ns *server.Server) jetstream.Stream {
 	t.Helper()
+	return createStreamAtomic(t, ns, true)
+}
+
+// createStreamAtomic creates the events stream, allowing atomic batches or
+// not (as a control plane from before they were used).
+func createStreamAtomic(t testing.TB, ns *server.Server, atomic bool) jetstream.Stream {
+	t.Helper()
 	nc, err := nats.Connect(ns.ClientURL(), nats.Token(token))
 	if err != nil {
 		t.Fatal(err)
@@ -58,7 +65,7 @@ func createStream(t testing.TB, ns *server.Server) jetstream.Stream {
 	}
 	st, err := js.CreateOrUpdateStream(t.Context(), jetstream.StreamConfig{
 		Name: protocol.StreamName, Subjects: protocol.EventsSubjects(),
-		Storage: jetstream.FileStorage, Duplicates: 10 * time.Minute,
+		Storage: jetstream.FileStorage, Duplicates: 10 * time.Minute, AllowAtomicPublish: atomic,
 	})
 	if err != nil {
 		t.Fatal(err)

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"log/slog"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -19,46 +20,61 @@ import (
 	"github.com/pynomaly/pynomaly/protocol"
 )
 
+// TestDeliverAndDedupe: every entry reaches the stream once, under its
+// id, whether the stream takes atomic batches (the control plane's) or not
+// (an older control plane's: the uplink falls back to one message at a
+// time), and a replay of the same ids adds nothing.
 func TestDeliverAndDedupe(t *testing.T) {
-	ns := NewTestServer(t, -1, nil)
-	st := createStream(t, ns)
-	ob := openOutbox(t)
-	reg := prometheus.NewRegistry()
-	startUplink(t, uplink.Options{URL: ns.ClientURL(), Token: token, Outbox: ob, Registerer: reg})
+	for _, atomic := range []bool{true, false} {
+		t.Run(fmt.Sprintf("atomic=%v", atomic), func(t *testing.T) {
+			ns := NewTestServer(t, -1, nil)
+			st := createStreamAtomic(t, ns, atomic)
+			ob := openOutbox(t)
+			reg := prometheus.NewRegistry()
+			startUplink(t, uplink.Options{URL: ns.ClientURL(), Token: token, Outbox: ob, Registerer: reg})
 
-	sent := commitAlerts(t, ob, "a", 10)
-	testkit.WaitFor(t, 5*time.Second, "the outbox to drain", func() bool { return ob.Depth() == 0 })
-	if left, err := ob.Peek(100); err != nil || len(left) != 0 {
-		t.Fatalf("outbox after delivery = %v, %v", left, err)
-	}
-	if n := streamMsgs(t, st); n != 10 {
-		t.Fatalf("stream holds %d messages, want 10", n)
-	}
-	for i, e := range sent {
-		m, err := st.GetMsg(t.Context(), uint64(i+1))
-		if err != nil {
-			t.Fatal(err)
-		}
-		if got := m.Header.Get(jetstream.MsgIDHeader); got != e.ID {
-			t.Errorf("msg %d: %s = %q, want %q", i+1, jetstream.MsgIDHeader, got, e.ID)
-		}
-		if m.Subject != protocol.AlertSubject(agentID) || !bytes.Equal(m.Data, e.Payload) {
-			t.Errorf("msg %d = %s %s, want %s %s", i+1, m.Subject, m.Data, protocol.AlertSubject(agentID), e.Payload)
-		}
-	}
+			sent := commitAlerts(t, ob, "a", 10)
+			testkit.WaitFor(t, 5*time.Second, "the outbox to drain", func() bool { return ob.Depth() == 0 })
+			if left, err := ob.Peek(100); err != nil || len(left) != 0 {
+				t.Fatalf("outbox after delivery = %v, %v", left, err)
+			}
+			if n := streamMsgs(t, st); n != 10 {
+				t.Fatalf("stream holds %d messages, want 10", n)
+			}
+			for i, e := range sent {
+				m, err := st.GetMsg(t.Context(), uint64(i+1))
+				if err != nil {
+					t.Fatal(err)
+				}
+				if got := m.Header.Get(jetstream.MsgIDHeader); got != e.ID {
+					t.Errorf("msg %d: %s = %q, want %q", i+1, jetstream.MsgIDHeader, got, e.ID)
+				}
+				if m.Subject != protocol.AlertSubject(agentID) || !bytes.Equal(m.Data, e.Payload) {
+					t.Errorf("msg %d = %s %s, want %s %s", i+1, m.Subject, m.Data, protocol.AlertSubject(agentID), e.Payload)
+				}
+				if batched := m.Header.Get("Nats-Batch-Id") != ""; batched != atomic {
+					t.Errorf("msg %d: in an atomic batch = %v, want %v", i+1, batched, atomic)
+				}
+			}
 
-	// A replay after a crash re-commits the same ids: they are delivered
-	// and removed again, but the stream keeps one copy of each.
-	commitAlerts(t, ob, "a", 10)
-	testkit.WaitFor(t, 5*time.Second, "the replayed entries to drain", func() bool { return ob.Depth() == 0 })
-	if n := streamMsgs(t, st); n != 10 {
-		t.Errorf("stream holds %d messages after the replay, want 10", n)
-	}
-	if got := gauge(t, reg, "pynomaly_agent_uplink_delivered_total"); got != 20 {
-		t.Errorf("delivered_total = %v, want 20", got)
-	}
-	if got := gauge(t, reg, "pynomaly_agent_outbox_depth"); got != 0 {
-		t.Errorf("outbox_depth = %v, want 0", got)
+			// A replay after a crash re-commits the same ids: they are
+			// delivered and removed again (a batch of seen ids is refused
+			// and sent one by one), but the stream keeps one copy of each.
+			commitAlerts(t, ob, "a", 10)
+			testkit.WaitFor(t, 5*time.Second, "the replayed entries to drain", func() bool { return ob.Depth() == 0 })
+			if n := streamMsgs(t, st); n != 10 {
+				t.Errorf("stream holds %d messages after the replay, want 10", n)
+			}
+			if got := gauge(t, reg, "pynomaly_agent_uplink_delivered_total"); got != 20 {
+				t.Errorf("delivered_total = %v, want 20", got)
+			}
+			if got := gauge(t, reg, "pynomaly_agent_uplink_errors_total"); got != 0 {
+				t.Errorf("errors_total = %v, want 0: a refused batch is not a failure", got)
+			}
+			if got := gauge(t, reg, "pynomaly_agent_outbox_depth"); got != 0 {
+				t.Errorf("outbox_depth = %v, want 0", got)
+			}
+		})
 	}
 }
 
@@ -208,5 +224,82 @@ func TestDrainRate(t *testing.T) {
 	}
 	if n := streamMsgs(t, st); n != 300 {
 		t.Errorf("stream holds %d messages, want 300", n)
+	}
+}
+
+// TestServerWithoutBatches: a JetStream from before atomic batches
+// (nats-server 2.11) ignores their headers, stores every message and
+// acknowledges the commit as one message. The uplink cannot tell whether
+// the others were stored, so it publishes the batch again one by one (the
+// ids make the repeats harmless) and stops batching on that connection.
+// A subscriber plays that JetStream here: no server of that age is at hand.
+// Once the server is upgraded (a new connection), batching resumes.
+func TestServerWithoutBatches(t *testing.T) {
+	port := testkit.FreePort(t)
+	ns := NewTestServer(t, port, func(o *server.Options) { o.JetStream = false })
+	nc, err := nats.Connect(ns.ClientURL(), nats.Token(token))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(nc.Close)
+	var mu sync.Mutex
+	var stored []*nats.Msg
+	_, err = nc.Subscribe(protocol.AlertSubject(agentID), func(m *nats.Msg) {
+		mu.Lock()
+		stored = append(stored, m)
+		seq := len(stored)
+		mu.Unlock()
+		if m.Reply != "" {
+			_ = m.Respond(fmt.Appendf(nil, `{"stream":%q,"seq":%d}`, protocol.StreamName, seq))
+		}
+	})
+	if err == nil {
+		err = nc.Flush()
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	ob := openOutbox(t)
+	sent := commitAlerts(t, ob, "a", 10)
+	var logs testkit.LockedBuffer
+	startUplink(t, uplink.Options{URL: ns.ClientURL(), Token: token, Outbox: ob, Logger: slog.New(slog.NewTextHandler(&logs, nil))})
+	testkit.WaitFor(t, 5*time.Second, "the outbox to drain", func() bool { return ob.Depth() == 0 })
+
+	mu.Lock()
+	ids := map[string]int{}
+	batched := 0
+	for _, m := range stored {
+		ids[m.Header.Get(jetstream.MsgIDHeader)]++
+		if m.Header.Get("Nats-Batch-Id") != "" {
+			batched++
+		}
+	}
+	for _, e := range sent {
+		if ids[e.ID] == 0 {
+			t.Errorf("entry %s never reached the server", e.ID)
+		}
+	}
+	// The first batch of 4 (startUplink's BatchSize), then 4 + 6 one by one.
+	if batched != 4 || len(stored) != 14 {
+		t.Errorf("the server got %d messages, %d of them in batches; want 14, 4", len(stored), batched)
+	}
+	mu.Unlock()
+	if !strings.Contains(logs.String(), "does not take atomic batches") {
+		t.Errorf("the fallback was not logged; logs:\n%s", logs.String())
+	}
+
+	ns.Shutdown()
+	ns.WaitForShutdown()
+	st := createStream(t, NewTestServer(t, port, nil))
+	commitAlerts(t, ob, "b", 8)
+	testkit.WaitFor(t, 10*time.Second, "the outbox to drain after the upgrade", func() bool { return ob.Depth() == 0 })
+	for seq := uint64(1); seq <= 8; seq++ {
+		m, err := st.GetMsg(t.Context(), seq)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if m.Header.Get("Nats-Batch-Id") == "" {
+			t.Errorf("msg %d after the upgrade was not in an atomic batch", seq)
+		}
 	}
 }
