@@ -146,3 +146,39 @@ func TestUpsertHeartbeatRejectsMissingAgentID(t *testing.T) {
 		t.Fatal("UpsertHeartbeat without agent id succeeded")
 	}
 }
+
+// TestUsersAndKeys: a taken user name is ErrExists on both databases; a
+// revoked key is not found; a refresh token is spent once.
+func TestUsersAndKeys(t *testing.T) {
+	s, _ := openTestStore(t)
+	ctx := t.Context()
+	u := store.User{ID: "u1", Username: "alice", PasswordHash: "h", Role: "admin", CreatedAt: t0}
+	if err := s.CreateUser(ctx, u); err != nil {
+		t.Fatal(err)
+	}
+	u.ID = "u2"
+	if err := s.CreateUser(ctx, u); !errors.Is(err, store.ErrExists) {
+		t.Errorf("second alice: %v, want ErrExists", err)
+	}
+	if err := s.CreateAPIKey(ctx, store.APIKey{ID: "k1", Name: "ci", KeyHash: "kh", Role: "viewer", CreatedBy: "alice", CreatedAt: t0}); err != nil {
+		t.Fatal(err)
+	}
+	if k, err := s.APIKeyByHash(ctx, "kh"); err != nil || k.Name != "ci" {
+		t.Errorf("APIKeyByHash = %+v, %v", k, err)
+	}
+	if err := s.RevokeAPIKey(ctx, "k1", t0); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.APIKeyByHash(ctx, "kh"); !errors.Is(err, store.ErrNotFound) {
+		t.Errorf("revoked key: %v, want ErrNotFound", err)
+	}
+	if err := s.SaveRefreshToken(ctx, "rh", "u1", t0.Add(time.Hour)); err != nil {
+		t.Fatal(err)
+	}
+	if id, err := s.UseRefreshToken(ctx, "rh", t0); err != nil || id != "u1" {
+		t.Errorf("first use: %q, %v", id, err)
+	}
+	if _, err := s.UseRefreshToken(ctx, "rh", t0); !errors.Is(err, store.ErrNotFound) {
+		t.Errorf("second use: %v, want ErrNotFound", err)
+	}
+}

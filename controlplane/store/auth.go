@@ -5,8 +5,11 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
-	"strings"
 	"time"
+
+	"github.com/jackc/pgx/v5/pgconn"
+	"modernc.org/sqlite"
+	sqlite3 "modernc.org/sqlite/lib"
 )
 
 // ErrExists is returned for a user name that is taken.
@@ -45,11 +48,15 @@ type AuditEntry struct {
 	Client string    `json:"client"`
 }
 
-// isUniqueViolation tells a duplicate key from other failures, in both
-// dialects' words.
+// isUniqueViolation tells a duplicate key from other failures, by each
+// driver's own error code.
 func isUniqueViolation(err error) bool {
-	s := err.Error()
-	return strings.Contains(s, "UNIQUE constraint failed") || strings.Contains(s, "SQLSTATE 23505")
+	var pg *pgconn.PgError
+	if errors.As(err, &pg) {
+		return pg.Code == "23505" // unique_violation
+	}
+	var lite *sqlite.Error
+	return errors.As(err, &lite) && lite.Code() == sqlite3.SQLITE_CONSTRAINT_UNIQUE
 }
 
 // CreateUser stores u; a taken user name is ErrExists.
