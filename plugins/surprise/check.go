@@ -27,6 +27,11 @@ func (d *detector) check() error {
 			return err
 		}
 	}
+	for _, s := range d.peakScores() {
+		if !(s >= 0 && s <= 1) {
+			return fmt.Errorf("%w: score %v", errState, s)
+		}
+	}
 	return nil
 }
 
@@ -49,6 +54,7 @@ func (d *detector) checkCounts() error {
 		want(uint64(d.ranks[season].ring.n), errs, "seasonal errors"),
 		want(uint64(d.liks[fast].raws.n), min(n, uint64(d.opts.Short)), "fast raws"),
 		want(uint64(d.liks[season].raws.n), min(n, uint64(d.opts.Short)), "seasonal raws"),
+		want(uint64(len(d.peakScores())), min(n, uint64(max(d.opts.Peak, 0))), "scores"),
 	} {
 		if err != nil {
 			return err

@@ -50,10 +50,12 @@ type detector struct {
 	seas    seasonal
 	ranks   [channels]ranker
 	liks    [channels]likelihood
+	// scores are the last Peak scores before the peak stage.
+	scores ring
 }
 
 func newDetector(o Options) *detector {
-	d := &detector{opts: o, vals: newRing(maxLag), seas: newSeasonal()}
+	d := &detector{opts: o, vals: newRing(maxLag), seas: newSeasonal(), scores: newRing(max(o.Peak, 1))}
 	for c := range channels {
 		d.ranks[c] = newRanker(o.RankWindow)
 		d.liks[c] = newLikelihood(o)
@@ -82,6 +84,24 @@ func (d *detector) step(v float64) float64 {
 		score = max(score, d.liks[c].step(d.raw(c, errs[c], v), d.opts))
 	}
 	d.learn(v)
+	return d.peak(score)
+}
+
+// peak keeps score if it is above every one of the last Peak scores, and
+// makes it 0 otherwise: the rest of an incident adds nothing to its peak,
+// the way the decision's hysteresis folds it into one alert.
+func (d *detector) peak(score float64) float64 {
+	if d.opts.Peak == NoPeak {
+		return score
+	}
+	top := 0.0
+	for k := 1; k <= d.scores.n; k++ {
+		top = max(top, d.scores.back(k))
+	}
+	d.scores.push(score)
+	if score <= top {
+		return 0
+	}
 	return score
 }
 

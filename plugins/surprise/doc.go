@@ -19,10 +19,12 @@
 // error small against the series' range counts less), the mean of that over
 // the last few points, and the tail probability of that mean under a normal
 // fitted to its own long history. A probability below 1e-5 ("red") that
-// follows another red within the refractory period is held at 1e-3, so one
-// incident is one peak. The score is −log10(probability)/10: 0.5 is a
-// one-in-100,000 event, 1 is one in 10^10. The range channel scores 1 on
-// the first point of each excursion.
+// follows another red within the refractory period is held at 1e-3. A
+// channel's score is −log10(probability)/10: 0.5 is a one-in-100,000
+// event, 1 is one in 10^10. The range channel scores 1 on the first point
+// of each excursion. Last, the peak stage keeps a score only if it tops
+// every one of the previous Peak scores and makes it 0 otherwise, so an
+// incident is one peak, as the decision's hysteresis makes it one alert.
 //
 // An instance is owned by one goroutine at a time, as the sdk requires. Its
 // state is about 90 KB, most of it the last 2,000 errors of each

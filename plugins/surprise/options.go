@@ -20,8 +20,12 @@ const (
 	DefaultTolerance = 0.02
 	// DefaultRefractory is the points after a red during which another red
 	// of the same channel is held at yellow.
-	DefaultRefractory = 20
-	maxWindow         = 1 << 20
+	DefaultRefractory = 40
+	// DefaultPeak is how many earlier points a score must top to count.
+	DefaultPeak = 30
+	// NoPeak (param "off") keeps every score, peak or not.
+	NoPeak    = -1
+	maxWindow = 1 << 20
 )
 
 // Options configures the detector. Zero fields take their defaults.
@@ -42,8 +46,12 @@ type Options struct {
 	// value must go to score 1: (0, 10], default 0.02.
 	Tolerance float64
 	// Refractory is how many points after a red a channel's next red is
-	// held at yellow: 1..1048576, default 20.
+	// held at yellow: 1..1048576, default 40.
 	Refractory int
+	// Peak is how many earlier points' scores a score must be above to be
+	// kept; one that is not scores 0, so an incident is one peak: 1..1000,
+	// default 30, or NoPeak to keep every score.
+	Peak int
 }
 
 // validated returns o with defaults filled in, or an error naming the first
@@ -54,6 +62,7 @@ func (o Options) validated() (Options, error) {
 	o.Learn = or(o.Learn, DefaultLearn)
 	o.RankWindow = or(o.RankWindow, DefaultRankWindow)
 	o.Refractory = or(o.Refractory, DefaultRefractory)
+	o.Peak = or(o.Peak, DefaultPeak)
 	if o.Tolerance == 0 {
 		o.Tolerance = DefaultTolerance
 	}
@@ -70,6 +79,8 @@ func (o Options) validated() (Options, error) {
 		return o, fmt.Errorf("tolerance %v out of range: must be > 0 and <= 10", o.Tolerance)
 	case o.Refractory < 1 || o.Refractory > maxWindow:
 		return o, fmt.Errorf("refractory %d out of range: must be 1..%d", o.Refractory, maxWindow)
+	case o.Peak != NoPeak && (o.Peak < 1 || o.Peak > 1000):
+		return o, fmt.Errorf("peak %d out of range: must be 1..1000, or off", o.Peak)
 	}
 	return o, nil
 }
@@ -83,7 +94,8 @@ func or(v, def int) int {
 
 // ParseParams builds Options from string parameters such as the CLI's
 // --param short=20. Keys are "short", "history", "learn", "rank_window",
-// "refractory" (integers) and "tolerance" (a number); 0 means the default.
+// "refractory" (integers), "peak" (an integer or "off") and "tolerance" (a
+// number); 0 means the default.
 // The result is validated, with defaults filled in.
 func ParseParams(kv map[string]string) (Options, error) {
 	var o Options
@@ -93,6 +105,7 @@ func ParseParams(kv map[string]string) (Options, error) {
 		"learn":       params.Int(&o.Learn),
 		"rank_window": params.Int(&o.RankWindow),
 		"refractory":  params.Int(&o.Refractory),
+		"peak":        params.IntOr(&o.Peak, "off", NoPeak),
 		"tolerance":   params.FiniteFloat(&o.Tolerance),
 	})
 	if err != nil {

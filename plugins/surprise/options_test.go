@@ -7,7 +7,7 @@ import (
 	"github.com/pynomaly/pynomaly/plugins/surprise"
 )
 
-var defaults = surprise.Options{Short: 10, History: 8640, Learn: 288, RankWindow: 2000, Tolerance: 0.02, Refractory: 20}
+var defaults = surprise.Options{Short: 10, History: 8640, Learn: 288, RankWindow: 2000, Tolerance: 0.02, Refractory: 40, Peak: 30}
 
 func TestNewOptions(t *testing.T) {
 	tests := []struct {
@@ -17,8 +17,11 @@ func TestNewOptions(t *testing.T) {
 		wantErr string
 	}{
 		{name: "defaults", want: defaults},
-		{name: "explicit", opts: surprise.Options{Short: 5, History: 1000, Learn: 50, RankWindow: 500, Tolerance: 0.1, Refractory: 3},
-			want: surprise.Options{Short: 5, History: 1000, Learn: 50, RankWindow: 500, Tolerance: 0.1, Refractory: 3}},
+		{name: "explicit", opts: surprise.Options{Short: 5, History: 1000, Learn: 50, RankWindow: 500, Tolerance: 0.1, Refractory: 3, Peak: 5},
+			want: surprise.Options{Short: 5, History: 1000, Learn: 50, RankWindow: 500, Tolerance: 0.1, Refractory: 3, Peak: 5}},
+		{name: "peak off", opts: surprise.Options{Peak: surprise.NoPeak}, want: surprise.Options{Short: 10, History: 8640, Learn: 288, RankWindow: 2000, Tolerance: 0.02, Refractory: 40, Peak: -1}},
+		{name: "peak too large", opts: surprise.Options{Peak: 1001}, wantErr: "peak 1001 out of range: must be 1..1000, or off"},
+		{name: "peak negative", opts: surprise.Options{Peak: -2}, wantErr: "peak -2 out of range: must be 1..1000, or off"},
 		{name: "short too large", opts: surprise.Options{Short: 1001}, wantErr: "short 1001 out of range: must be 1..1000"},
 		{name: "short negative", opts: surprise.Options{Short: -1}, wantErr: "short -1 out of range: must be 1..1000"},
 		{name: "history below short", opts: surprise.Options{Short: 20, History: 10}, wantErr: "history 10 out of range: must be short (20)..1048576"},
@@ -54,9 +57,11 @@ func TestParseParams(t *testing.T) {
 		wantErr string
 	}{
 		{name: "nil", want: defaults},
-		{name: "all", params: map[string]string{"short": "5", "history": "1000", "learn": "50", "rank_window": "500", "tolerance": "0.1", "refractory": "3"},
-			want: surprise.Options{Short: 5, History: 1000, Learn: 50, RankWindow: 500, Tolerance: 0.1, Refractory: 3}},
-		{name: "unknown", params: map[string]string{"alpha": "1"}, wantErr: `unknown param "alpha" (known: history, learn, rank_window, refractory, short, tolerance)`},
+		{name: "all", params: map[string]string{"short": "5", "history": "1000", "learn": "50", "rank_window": "500", "tolerance": "0.1", "refractory": "3", "peak": "7"},
+			want: surprise.Options{Short: 5, History: 1000, Learn: 50, RankWindow: 500, Tolerance: 0.1, Refractory: 3, Peak: 7}},
+		{name: "peak off", params: map[string]string{"peak": "off"}, want: surprise.Options{Short: 10, History: 8640, Learn: 288, RankWindow: 2000, Tolerance: 0.02, Refractory: 40, Peak: -1}},
+		{name: "peak word", params: map[string]string{"peak": "on"}, wantErr: `param peak="on": want an integer or off`},
+		{name: "unknown", params: map[string]string{"alpha": "1"}, wantErr: `unknown param "alpha" (known: history, learn, peak, rank_window, refractory, short, tolerance)`},
 		{name: "not an integer", params: map[string]string{"short": "1.5"}, wantErr: `param short="1.5": want an integer`},
 		{name: "not a number", params: map[string]string{"tolerance": "wide"}, wantErr: `param tolerance="wide": want a finite number`},
 		{name: "out of range", params: map[string]string{"learn": "1"}, wantErr: "learn 1 out of range"},

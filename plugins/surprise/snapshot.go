@@ -11,7 +11,7 @@ import (
 // IEEE-754 bits, lists as a uint32 count then the items oldest first:
 //
 //	"PSU" version(1)=1
-//	options   short, history, learn, rank_window, refractory uint32; tolerance float64
+//	options   short, history, learn, rank_window, refractory, peak uint32; tolerance float64
 //	n         uint64, values seen
 //	lo hi refLo refHi float64, refN uint64, outside uint8 (0 or 1), mean float64
 //	values    list of float64, the last min(n, 2017)
@@ -22,6 +22,8 @@ import (
 //	  errors  list of float64, the last min(n−1, rank_window)
 //	  raws    list of float64 in [0, 1], the last min(n, short)
 //	  sum float64, ewm ewv mean std float64, lastRed uint64
+//	scores    list of float64 in [0, 1], the last min(n, peak) before the
+//	          peak stage (none with peak off)
 //
 // The options are stored so that a snapshot is never restored into an
 // instance that would continue differently. Sorted copies of the errors are
@@ -37,7 +39,7 @@ func (d *detector) MarshalBinary() ([]byte, error) {
 	w.b = append(w.b, snapshotMagic...)
 	w.b = append(w.b, snapshotVersion)
 	o := d.opts
-	w.u32(o.Short, o.History, o.Learn, o.RankWindow, o.Refractory)
+	w.u32(o.Short, o.History, o.Learn, o.RankWindow, o.Refractory, o.Peak)
 	w.f64(o.Tolerance)
 	w.u64(d.n)
 	w.f64(d.lo, d.hi, d.refLo, d.refHi)
@@ -56,6 +58,7 @@ func (d *detector) MarshalBinary() ([]byte, error) {
 		w.f64(l.sum, l.ewm, l.ewv, l.mean, l.std)
 		w.u64(l.lastRed)
 	}
+	w.list(d.peakScores())
 	return w.b, nil
 }
 
@@ -91,7 +94,8 @@ func (d *detector) UnmarshalBinary(data []byte) error {
 
 func (d *detector) checkOptions(r *reader) error {
 	o := d.opts
-	got := Options{Short: r.u32(), History: r.u32(), Learn: r.u32(), RankWindow: r.u32(), Refractory: r.u32(), Tolerance: r.f64()}
+	got := Options{Short: r.u32(), History: r.u32(), Learn: r.u32(), RankWindow: r.u32(), Refractory: r.u32(),
+		Peak: int(int32(r.u32())), Tolerance: r.f64()}
 	if r.err != nil {
 		return badSnapshot("%v", r.err)
 	}
@@ -120,6 +124,15 @@ func (d *detector) decode(r *reader) {
 		l.lastRed = r.u64()
 		l.n = d.n
 	}
+	d.scores.load(r.list(max(d.opts.Peak, 0)))
+}
+
+// peakScores are the scores the peak stage remembers; none when it is off.
+func (d *detector) peakScores() []float64 {
+	if d.opts.Peak == NoPeak {
+		return nil
+	}
+	return d.scores.values()
 }
 
 func boolByte(b bool) byte {

@@ -12,10 +12,10 @@ import (
 
 // Offsets of fields in the version 1 layout (snapshot.go).
 const (
-	offN       = 32
-	offLo      = 40
-	offOutside = 80
-	offMean    = 81
+	offN       = 36
+	offLo      = 44
+	offOutside = 84
+	offMean    = 85
 )
 
 // TestSnapshotContinues: an instance restored at any stage, the seasonal

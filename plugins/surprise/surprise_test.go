@@ -64,20 +64,31 @@ func TestSeasonalBreak(t *testing.T) {
 	}
 }
 
-// TestRefractory: a stretch of a noisy series four times as noisy raises
-// fewer peaks with the default refractory period than with none to speak
-// of.
-func TestRefractory(t *testing.T) {
+// TestOneIncidentFewPeaks: a stretch of a noisy series four times as
+// noisy raises fewer peaks with the default refractory period than with
+// none to speak of, and fewer still with the peak stage on, under which a
+// score within 30 points of an earlier one is higher than it or 0.
+func TestOneIncidentFewPeaks(t *testing.T) {
 	xs := detectortest.Noisy(2, 3000, 100, 5)
 	for i := 2000; i < 2300; i++ {
 		xs[i] = 100 + 4*(xs[i]-100)
 	}
-	count := func(refractory int) int {
-		d := mustInstance(t, mustFactory(t, surprise.Options{Refractory: refractory}))
-		return peaks(detectortest.ScoreValues(t, d, xs)[2000:2600], 0.5)
+	scores := func(o surprise.Options) []float64 {
+		return detectortest.ScoreValues(t, mustInstance(t, mustFactory(t, o)), xs)[2000:2600]
 	}
-	if one, def := count(1), count(0); def >= one || def == 0 {
-		t.Errorf("peaks in the incident: %d with refractory 1, %d with the default; want fewer, and some", one, def)
+	one := peaks(scores(surprise.Options{Refractory: 1, Peak: surprise.NoPeak}), 0.5)
+	refr := peaks(scores(surprise.Options{Peak: surprise.NoPeak}), 0.5)
+	peaked := scores(surprise.Options{})
+	if refr >= one || peaks(peaked, 0.5) > refr || refr == 0 {
+		t.Errorf("peaks in the incident: %d with refractory 1, %d with the default, %d with the peak stage too; want fewer each time, and some",
+			one, refr, peaks(peaked, 0.5))
+	}
+	for i, s := range peaked {
+		for j := max(0, i-surprise.DefaultPeak); j < i && s > 0; j++ {
+			if peaked[j] >= s {
+				t.Fatalf("point %d kept %v, %d points after %v", 2000+i, s, i-j, peaked[j])
+			}
+		}
 	}
 }
 
