@@ -13,9 +13,9 @@ func (d *detector) check() error {
 		return err
 	}
 	switch {
-	case !bounded(d.lo, d.hi, d.refLo, d.refHi, d.mean):
+	case !bounded(d.lo, d.hi, d.ref.lo, d.ref.hi, d.mean) || !bounded(d.ref.los.values()...) || !bounded(d.ref.his.values()...):
 		return fmt.Errorf("%w: extremes or mean not within ±%g", errState, maxAbs)
-	case n > 0 && d.lo > d.hi, d.refN > 0 && d.refLo > d.refHi:
+	case n > 0 && d.lo > d.hi, d.ref.n%blockSize != 0 && d.ref.lo > d.ref.hi, !ordered(d.ref.los.values(), d.ref.his.values()):
 		return fmt.Errorf("%w: a low above its high", errState)
 	case !bounded(d.vals.values()...):
 		return fmt.Errorf("%w: a value not within ±%g", errState, maxAbs)
@@ -49,7 +49,9 @@ func (d *detector) checkCounts() error {
 	}
 	for _, err := range []error{
 		want(uint64(d.vals.n), min(n, maxLag), "values"),
-		want(d.refN, n-min(n, rangeLag), "reference count"),
+		want(d.ref.n, n-min(n, rangeLag), "reference count"),
+		want(uint64(d.ref.los.n), min(d.ref.n/blockSize, uint64(len(d.ref.los.buf))), "reference block lows"),
+		want(uint64(d.ref.his.n), min(d.ref.n/blockSize, uint64(len(d.ref.his.buf))), "reference block highs"),
 		want(uint64(d.ranks[fast].ring.n), errs, "fast errors"),
 		want(uint64(d.ranks[season].ring.n), errs, "seasonal errors"),
 		want(uint64(d.liks[fast].raws.n), min(n, uint64(d.opts.Short)), "fast raws"),
@@ -92,6 +94,16 @@ func (d *detector) checkChannel(c int) error {
 func bounded(vs ...float64) bool {
 	for _, v := range vs {
 		if !(v >= -maxAbs && v <= maxAbs) {
+			return false
+		}
+	}
+	return true
+}
+
+// ordered reports whether each low is at most its high.
+func ordered(los, his []float64) bool {
+	for i := range los {
+		if los[i] > his[i] {
 			return false
 		}
 	}

@@ -40,10 +40,10 @@ type detector struct {
 	opts Options
 	n    uint64 // values seen
 	vals ring   // the last maxLag values
-	// lo and hi are the extremes of every value seen; refLo and refHi
-	// those of the values at least rangeLag points old (refN of them).
-	lo, hi, refLo, refHi float64
-	refN                 uint64
+	// lo and hi are the extremes of every value seen; ref holds those of
+	// about the last History values at least rangeLag points old.
+	lo, hi float64
+	ref    reference
 	// outside: the previous value was beyond the old range.
 	outside bool
 	mean    float64 // the fast channel's exponentially weighted mean
@@ -55,7 +55,7 @@ type detector struct {
 }
 
 func newDetector(o Options) *detector {
-	d := &detector{opts: o, vals: newRing(maxLag), seas: newSeasonal(), scores: newRing(max(o.Peak, 1))}
+	d := &detector{opts: o, vals: newRing(maxLag), seas: newSeasonal(), scores: newRing(max(o.Peak, 1)), ref: newReference(o)}
 	for c := range channels {
 		d.ranks[c] = newRanker(o.RankWindow)
 		d.liks[c] = newLikelihood(o)
@@ -141,14 +141,15 @@ func (d *detector) raw(c int, e, v float64) float64 {
 }
 
 // rangeScore is 1 at the first of a run of values beyond the range of
-// those at least rangeLag points older by more than Tolerance of it.
+// about the last History values at least rangeLag points older, by more
+// than Tolerance of it.
 func (d *detector) rangeScore(v float64) float64 {
 	if d.vals.n >= rangeLag {
-		d.fold(d.vals.back(rangeLag))
+		d.ref.fold(d.vals.back(rangeLag))
 	}
 	out := false
-	if d.refN > 0 && d.refHi > d.refLo && d.n >= uint64(d.opts.Learn) {
-		out = max(v-d.refHi, d.refLo-v)/(d.refHi-d.refLo) > d.opts.Tolerance
+	if lo, hi, ok := d.ref.bounds(); ok && hi > lo && d.n >= uint64(d.opts.Learn) {
+		out = max(v-hi, lo-v)/(hi-lo) > d.opts.Tolerance
 	}
 	first := out && !d.outside
 	d.outside = out
@@ -156,14 +157,6 @@ func (d *detector) rangeScore(v float64) float64 {
 		return 1
 	}
 	return 0
-}
-
-func (d *detector) fold(old float64) {
-	if d.refN == 0 {
-		d.refLo, d.refHi = old, old
-	}
-	d.refLo, d.refHi = min(d.refLo, old), max(d.refHi, old)
-	d.refN++
 }
 
 func (d *detector) learn(v float64) {

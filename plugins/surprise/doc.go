@@ -10,9 +10,9 @@
 //     the last three values and on the lags of a day and a week at the
 //     common sampling intervals of 5 to 60 minutes, once the series is
 //     longer than its longest lag;
-//   - range: a value beyond the range of all values seen before (up to a
-//     few points ago) by more than a tolerance, which is how a first-ever
-//     extreme looks.
+//   - range: a value beyond the range of the last History values (up to a
+//     few points ago) by more than a tolerance, which is how a first
+//     extreme in a month of 5-minute points looks.
 //
 // The forecasting channels turn an error into evidence in three steps: its
 // rank among the channel's recent errors (only the top tenth counts, and an

@@ -13,7 +13,10 @@ import (
 //	"PSU" version(1)=1
 //	options   short, history, learn, rank_window, refractory, peak uint32; tolerance float64
 //	n         uint64, values seen
-//	lo hi refLo refHi float64, refN uint64, outside uint8 (0 or 1), mean float64
+//	lo hi float64, outside uint8 (0 or 1), mean float64
+//	reference n uint64 (values folded), lo hi float64 (the block being
+//	          filled), block lows and block highs: two lists of
+//	          min(n/100, ⌈history/100⌉) float64
 //	values    list of float64, the last min(n, 2017)
 //	seasonal  weights [34]float64, covariance [34·34]float64 (row-major),
 //	          only when n > 2017: before, the model has not started
@@ -42,10 +45,13 @@ func (d *detector) MarshalBinary() ([]byte, error) {
 	w.u32(o.Short, o.History, o.Learn, o.RankWindow, o.Refractory, o.Peak)
 	w.f64(o.Tolerance)
 	w.u64(d.n)
-	w.f64(d.lo, d.hi, d.refLo, d.refHi)
-	w.u64(d.refN)
+	w.f64(d.lo, d.hi)
 	w.b = append(w.b, boolByte(d.outside))
 	w.f64(d.mean)
+	w.u64(d.ref.n)
+	w.f64(d.ref.lo, d.ref.hi)
+	w.list(d.ref.los.values())
+	w.list(d.ref.his.values())
 	w.list(d.vals.values())
 	if d.n > maxLag {
 		w.f64(d.seas.w[:]...)
@@ -107,10 +113,14 @@ func (d *detector) checkOptions(r *reader) error {
 
 func (d *detector) decode(r *reader) {
 	d.n = r.u64()
-	d.lo, d.hi, d.refLo, d.refHi = r.f64(), r.f64(), r.f64(), r.f64()
-	d.refN = r.u64()
+	d.lo, d.hi = r.f64(), r.f64()
 	d.outside = r.flag()
 	d.mean = r.f64()
+	d.ref.n = r.u64()
+	d.ref.lo, d.ref.hi = r.f64(), r.f64()
+	d.ref.los.load(r.list(len(d.ref.los.buf)))
+	d.ref.his.load(r.list(len(d.ref.his.buf)))
+	d.ref.summarise()
 	d.vals.load(r.list(maxLag))
 	if d.n > maxLag {
 		r.floats(d.seas.w[:])

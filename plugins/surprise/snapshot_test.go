@@ -14,8 +14,8 @@ import (
 const (
 	offN       = 36
 	offLo      = 44
-	offOutside = 84
-	offMean    = 85
+	offOutside = 60
+	offMean    = 61
 )
 
 // TestSnapshotContinues: an instance restored at any stage, the seasonal

@@ -40,6 +40,19 @@ func TestRangeChannel(t *testing.T) {
 	}
 }
 
+// TestRangeForgets: the range channel remembers about History values, so
+// an extreme repeated after that is news again, and one repeated within it
+// is not.
+func TestRangeForgets(t *testing.T) {
+	xs := detectortest.Noisy(3, 3000, 100, 5)
+	xs[400], xs[2000], xs[2300] = 150, 150, 150
+	scores := detectortest.ScoreValues(t, mustInstance(t, mustFactory(t, surprise.Options{History: 1000})), xs)
+	if scores[400] != 1 || scores[2000] != 1 || scores[2300] == 1 {
+		t.Errorf("spikes at 400, 2000 (past the memory) and 2300 (within it) scored %v, %v, %v; want 1, 1, below 1",
+			scores[400], scores[2000], scores[2300])
+	}
+}
+
 // TestSeasonalBreak: a daily peak that does not come (the value stays
 // where it was for 100 points, within the series' range) is a surprise
 // once the seasonal model runs (past 2,017 points), and not before: to the
