@@ -66,8 +66,10 @@ type Pipeline struct {
 	// that bring neither labels nor fields of their own (files).
 	static []*field
 	// dynamic are the series of records with their own labels or fields
-	// (MQTT), by canonical labels, then field name.
-	dynamic map[string]map[string]*field
+	// (MQTT), by canonical labels and field name: one map, as a map per
+	// label set would cost a few hundred bytes a series where most label
+	// sets (an MQTT topic's) have one field.
+	dynamic map[fieldKey]*field
 	series  map[string]*series
 	metrics *modelMetrics
 	// Scratch reused across batches: the batch's values grouped by series.
@@ -85,6 +87,10 @@ type field struct {
 	// univariate series.
 	names []string
 }
+
+// fieldKey identifies a dynamic series: the canonical key of its record's
+// labels (protocol.SeriesName("", labels)) and the field's name.
+type fieldKey struct{ labels, name string }
 
 // group is one series' share of a batch, in record order.
 type group struct {
@@ -118,7 +124,7 @@ func New(opts Options) *Pipeline {
 		opts.NewPolicy = func() (threshold.Policy, error) { return threshold.NewFixed(t) }
 	}
 	p := &Pipeline{opts: opts, series: make(map[string]*series), metrics: opts.Metrics.forModel(opts.Factory.Info().Name),
-		dynamic: make(map[string]map[string]*field), groupOf: make(map[*field]int)}
+		dynamic: make(map[fieldKey]*field), groupOf: make(map[*field]int)}
 	if opts.Metric == "" {
 		opts.Metric = opts.Input
 		p.opts.Metric = opts.Input
@@ -174,7 +180,7 @@ func (p *Pipeline) Process(recs []input.Record) (Result, error) {
 			return Result{}, err
 		}
 	}
-	res.States = make(map[string][]byte)
+	res.States = make(map[string][]byte, len(p.groups))
 	for i := range p.groups {
 		f := p.groups[i].f
 		s := p.series[f.series]
@@ -219,16 +225,16 @@ func (p *Pipeline) group(recs []input.Record, res *Result) {
 		if names == nil {
 			names = p.opts.Fields
 		}
-		byName := p.labelled(r)
+		labels := labelsKey(r)
 		if p.opts.Multivariate {
-			p.groupVector(byName, r, i, names, res)
+			p.groupVector(labels, r, i, names, res)
 			continue
 		}
 		for j, name := range names {
-			f := byName[name]
+			f := p.dynamic[fieldKey{labels, name}]
 			if f == nil {
 				f = p.newField(name, mergeLabels(p.opts.Labels, r.Labels))
-				byName[name] = f
+				p.dynamic[fieldKey{labels, name}] = f
 			}
 			gi, ok := p.groupOf[f]
 			if !ok {
@@ -240,16 +246,17 @@ func (p *Pipeline) group(recs []input.Record, res *Result) {
 	}
 }
 
-// groupVector adds record i, whose values are named names, to the group of
-// its multivariate series, created with names as its fields. A record
-// with the same fields in another order is reordered; one with other
-// fields is skipped.
-func (p *Pipeline) groupVector(byName map[string]*field, r *input.Record, i int, names []string, res *Result) {
-	f := byName[p.opts.Metric]
+// groupVector adds record i, whose values are named names and whose
+// labels have the key labels, to the group of its multivariate series,
+// created with names as its fields. A record with the same fields in
+// another order is reordered; one with other fields is skipped.
+func (p *Pipeline) groupVector(labels string, r *input.Record, i int, names []string, res *Result) {
+	key := fieldKey{labels, p.opts.Metric}
+	f := p.dynamic[key]
 	if f == nil {
 		f = p.newField(p.opts.Metric, mergeLabels(p.opts.Labels, r.Labels))
 		f.names = slices.Clone(names)
-		byName[p.opts.Metric] = f
+		p.dynamic[key] = f
 	}
 	x := r.Values
 	if !slices.Equal(names, f.names) {
@@ -299,18 +306,12 @@ func (p *Pipeline) addGroup(f *field) int {
 	return i
 }
 
-// labelled returns the series of records with r's labels, by field name.
-func (p *Pipeline) labelled(r *input.Record) map[string]*field {
-	key := r.LabelsKey
-	if key == "" {
-		key = protocol.SeriesName("", r.Labels)
+// labelsKey returns the canonical key of r's labels.
+func labelsKey(r *input.Record) string {
+	if r.LabelsKey != "" {
+		return r.LabelsKey
 	}
-	byName := p.dynamic[key]
-	if byName == nil {
-		byName = make(map[string]*field)
-		p.dynamic[key] = byName
-	}
-	return byName
+	return protocol.SeriesName("", r.Labels)
 }
 
 // mergeLabels returns base with extra added; base's labels win, so a

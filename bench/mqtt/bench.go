@@ -7,6 +7,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"math"
 	"net"
 	"net/http"
 	"os"
@@ -33,6 +34,9 @@ type config struct {
 	// fill is the messages per series for the memory figures.
 	fill       int
 	throughput bool
+	// fullPrecision publishes values with all 17 digits instead of three
+	// decimals: what zscore cannot store as short mantissas.
+	fullPrecision bool
 }
 
 func parse(args []string) (config, error) {
@@ -50,6 +54,7 @@ func parse(args []string) (config, error) {
 	fs.IntVar(&c.publishers, "publishers", 8, "publishing connections (QoS 1 needs several to keep the pipe full)")
 	fs.StringVar(&series, "series", "1,1000,10000", "series counts to measure memory at")
 	fs.IntVar(&c.fill, "fill", 1, "messages per series for the memory figures (zscore's window is 256)")
+	fs.BoolVar(&c.fullPrecision, "full-precision", false, "publish values with all 17 digits, not three decimals")
 	if err := fs.Parse(args); err != nil {
 		return c, err
 	}
@@ -97,15 +102,15 @@ func run(ctx context.Context, args []string, w io.Writer) error {
 			return err
 		}
 	}
-	fmt.Fprintf(w, "%-8s %12s %12s %12s %12s %10s\n", "series", "agent RSS", "anonymous", "file", "Go heap", "CPU")
+	fmt.Fprintf(w, "%-8s %12s %12s %12s %12s %12s %10s\n", "series", "agent RSS", "anonymous", "file", "of it outbox", "Go heap", "CPU")
 	mem, err := agentMemory(ctx, c, broker.addr, filepath.Join(dir, "agent-mem"))
 	for i, m := range mem {
 		label := "idle"
 		if i > 0 {
 			label = strconv.Itoa(c.series[i-1])
 		}
-		fmt.Fprintf(w, "%-8s %9.1f MB %9.1f MB %9.1f MB %9.1f MB %8.2f s\n", label, float64(m.rss)/1024, float64(m.anon)/1024,
-			float64(m.file)/1024, m.heap/(1<<20), m.cpu)
+		fmt.Fprintf(w, "%-8s %9.1f MB %9.1f MB %9.1f MB %9.1f MB %9.1f MB %8.2f s\n", label, float64(m.rss)/1024, float64(m.anon)/1024,
+			float64(m.file)/1024, float64(m.outbox)/1024, m.heap/(1<<20), m.cpu)
 	}
 	return err
 }
@@ -242,12 +247,12 @@ func agentRate(ctx context.Context, c config, addr, dir string, qos byte) (agent
 }
 
 // memory is an agent's resident set in KiB, all of it (VmRSS, the
-// figure the targets are about) and its anonymous and file-backed parts
-// (the outbox's mmap is file-backed), its Go heap in use in bytes, and
-// the CPU time it has used, in seconds.
+// figure the targets are about), its anonymous and file-backed parts, and
+// of the latter the outbox's mmap; its Go heap in use in bytes, and the
+// CPU time it has used, in seconds.
 type memory struct {
-	rss, anon, file int
-	heap, cpu       float64
+	rss, anon, file, outbox int
+	heap, cpu               float64
 }
 
 // agentMemory starts an agent and returns its memory idle (connected, no
@@ -262,7 +267,7 @@ func agentMemory(ctx context.Context, c config, addr, dir string) ([]memory, err
 	out := []memory{a.memory()}
 	sent := 0
 	for _, n := range c.series {
-		if _, err := publish(ctx, config{messages: n * c.fill, publishers: 1}, addr, 1, n); err != nil {
+		if _, err := publish(ctx, config{messages: n * c.fill, publishers: 1, fullPrecision: c.fullPrecision}, addr, 1, n); err != nil {
 			return out, err
 		}
 		sent += n * c.fill
@@ -307,8 +312,12 @@ func publish(ctx context.Context, c config, addr string, qos byte, devices int) 
 					return
 				}
 				ts := base.Add(time.Duration(i) * time.Millisecond).Format(time.RFC3339Nano)
+				v := strconv.FormatFloat(20+float64(i%97)/10, 'f', 3, 64)
+				if c.fullPrecision {
+					v = strconv.FormatFloat(20+3*math.Sin(float64(i)), 'g', -1, 64)
+				}
 				msg := &paho.Publish{Topic: fmt.Sprintf("plant/s/dev-%d/telemetry", i%devices), QoS: qos,
-					Payload: fmt.Appendf(nil, `{"ts":%q,"v":%.3f}`, ts, 20+float64(i%97)/10)}
+					Payload: fmt.Appendf(nil, `{"ts":%q,"v":%s}`, ts, v)}
 				if _, err := cl.Publish(ctx, msg); err != nil {
 					errs <- err
 					return
@@ -426,7 +435,7 @@ func (a *agent) metric(name string) float64 {
 // memory reads the agent's resident set from /proc and its heap from
 // go_memstats_heap_inuse_bytes; -1 for what could not be read.
 func (a *agent) memory() memory {
-	m := memory{rss: -1, anon: -1, file: -1, heap: a.metric("go_memstats_heap_inuse_bytes"),
+	m := memory{rss: -1, anon: -1, file: -1, outbox: a.outboxRSS(), heap: a.metric("go_memstats_heap_inuse_bytes"),
 		cpu: a.metric("process_cpu_seconds_total")}
 	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", a.cmd.Process.Pid))
 	if err != nil {
@@ -448,6 +457,28 @@ func (a *agent) memory() memory {
 		}
 	}
 	return m
+}
+
+// outboxRSS sums the resident KiB of the agent's mappings of its outbox
+// file (bbolt maps it read-only and grows the mapping by remapping), from
+// /proc/PID/smaps; -1 when it cannot be read.
+func (a *agent) outboxRSS() int {
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/smaps", a.cmd.Process.Pid))
+	if err != nil {
+		return -1
+	}
+	kb, inOutbox := 0, false
+	for _, line := range strings.Split(string(b), "\n") {
+		f := strings.Fields(line)
+		switch {
+		case len(f) >= 5 && strings.Contains(f[0], "-"): // a mapping's header line
+			inOutbox = len(f) == 6 && filepath.Base(f[5]) == "agent.db"
+		case inOutbox && len(f) == 3 && f[0] == "Rss:":
+			n, _ := strconv.Atoi(f[1])
+			kb += n
+		}
+	}
+	return kb
 }
 
 func freePort() (int, error) {

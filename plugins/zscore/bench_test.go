@@ -3,6 +3,7 @@ package zscore_test
 import (
 	"fmt"
 	"runtime"
+	"strconv"
 	"testing"
 
 	"github.com/pynomaly/pynomaly/plugins/detectortest"
@@ -12,29 +13,48 @@ import (
 
 // BenchmarkScore measures one point against a full window. Besides ns/op
 // and allocs it reports points/s, the snapshot size and the heap an
-// instance holds, per series: new, and once its window is full.
+// instance holds, per series: new, and once its window is full. Values are
+// full float64s, or decimals of one place as a sensor would send them
+// ("100.3"), which a window holds as 2-byte mantissas.
 func BenchmarkScore(b *testing.B) {
-	xs := detectortest.Noisy(7, 4096, 100, 5)
-	for _, w := range []int{64, 256, 1024} {
-		b.Run(fmt.Sprintf("window=%d", w), func(b *testing.B) {
-			f := mustFactory(b, zscore.Options{Window: w})
-			d := mustInstance(b, f)
-			detectortest.ScoreValues(b, d, xs[:w])
-			x := make([]float64, 1)
-			i := 0
-			for b.Loop() {
-				x[0] = xs[i%len(xs)]
-				i++
-				if _, err := d.Score(x); err != nil {
-					b.Fatal(err)
-				}
-			}
-			b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "points/s")
-			b.ReportMetric(float64(len(detectortest.MustSnapshot(b, d))), "snapshot-B/series")
-			b.ReportMetric(heapPerInstance(b, f, nil), "heap-B/new-series")
-			b.ReportMetric(heapPerInstance(b, f, xs[:w]), "heap-B/series")
-		})
+	noisy := detectortest.Noisy(7, 4096, 100, 5)
+	for _, values := range []string{"float", "decimal"} {
+		xs := noisy
+		if values == "decimal" {
+			xs = decimals(noisy, 1)
+		}
+		for _, w := range []int{64, 256, 1024} {
+			b.Run(fmt.Sprintf("values=%s/window=%d", values, w), func(b *testing.B) { benchmarkScore(b, xs, w) })
+		}
 	}
+}
+
+// decimals returns xs as the float64s of their text with places decimals.
+func decimals(xs []float64, places int) []float64 {
+	out := make([]float64, len(xs))
+	for i, x := range xs {
+		out[i], _ = strconv.ParseFloat(strconv.FormatFloat(x, 'f', places, 64), 64)
+	}
+	return out
+}
+
+func benchmarkScore(b *testing.B, xs []float64, w int) {
+	f := mustFactory(b, zscore.Options{Window: w})
+	d := mustInstance(b, f)
+	detectortest.ScoreValues(b, d, xs[:w])
+	x := make([]float64, 1)
+	i := 0
+	for b.Loop() {
+		x[0] = xs[i%len(xs)]
+		i++
+		if _, err := d.Score(x); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "points/s")
+	b.ReportMetric(float64(len(detectortest.MustSnapshot(b, d))), "snapshot-B/series")
+	b.ReportMetric(heapPerInstance(b, f, nil), "heap-B/new-series")
+	b.ReportMetric(heapPerInstance(b, f, xs[:w]), "heap-B/series")
 }
 
 // heapPerInstance measures the heap one instance holds after scoring xs.

@@ -2,7 +2,6 @@ package zscore
 
 import (
 	"math"
-	"slices"
 
 	"github.com/pynomaly/pynomaly/plugins/sdk"
 )
@@ -12,23 +11,10 @@ type detector struct {
 	opts Options
 	seen uint64 // values pushed, all time
 	pos  int    // ring index the next value is written to
-	// ring holds the last Window values in ring order, to know which to
-	// evict. It grows as values arrive, doubling up to Window, so a series
-	// that has seen few values holds little.
-	ring []float64
-	// order holds ring's indexes sorted by value: the window ascending, so
-	// the median is an index and the MAD a binary search. It costs 2 bytes
-	// a slot where a sorted copy of the values would cost 8.
-	order []uint16
+	w    window
 }
 
-// The ring's indexes are stored as uint16: the largest window must fit.
-const _ = uint16(MaxWindow - 1)
-
-// firstCap is the ring's capacity at its first value.
-const firstCap = 8
-
-func newDetector(o Options) *detector { return &detector{opts: o} }
+func newDetector(o Options) *detector { return &detector{opts: o, w: newSlots[int16](0, 0)} }
 
 // Score returns erf(z/√2) for the robust z-score of x against the window,
 // or 0 during warm-up, then pushes x into the window.
@@ -52,50 +38,34 @@ func (d *detector) score(x float64) float64 {
 	if d.seen < uint64(d.opts.MinSamples) {
 		return 0
 	}
-	med, sigma := robustLevel(d.sorted())
+	return robustScore(d.w, x)
+}
+
+// robustScore returns erf(z/√2) for the robust z-score of x against the
+// non-empty window w.
+func robustScore(w window, x float64) float64 {
+	med, sigma := w.level()
 	return math.Erf(zscore(x, med, sigma) / math.Sqrt2)
 }
 
-func (d *detector) sorted() sortedWindow { return sortedWindow{d.ring, d.order} }
-
-// push writes x over the oldest value once the window is full, moving its
-// index in order from the evicted value's place to x's: one search and one
-// shift of the indexes between the two places.
+// push writes x over the oldest value once the window is full. A value the
+// window's storage cannot hold exactly moves the window to one that can;
+// each time the ring wraps, a window stored wider than 2 bytes a value
+// moves to the narrowest storage its values allow, so one odd value costs
+// memory for at most two windows' worth of values.
 func (d *detector) push(x float64) {
-	if len(d.ring) < d.opts.Window {
-		d.append(x)
-	} else {
-		i := d.pos
-		from := d.sorted().find(d.ring[i], i)
-		to := d.sorted().lowerBound(x)
-		if to <= from {
-			copy(d.order[to+1:from+1], d.order[to:from])
-		} else {
-			// to counts the evicted value, which leaves from before it.
-			to--
-			copy(d.order[from:to], d.order[from+1:to+1])
-		}
-		d.order[to] = uint16(i)
-		d.ring[i] = x
+	if !d.w.put(x, d.pos, d.opts.Window) {
+		d.w = d.w.widened(x)
+		d.w.put(x, d.pos, d.opts.Window)
 	}
 	d.pos++
 	if d.pos == d.opts.Window {
 		d.pos = 0
+		if d.w.width() > 2 {
+			d.w = d.w.narrowed()
+		}
 	}
 	d.seen++
-}
-
-// append adds x while the window fills, growing the buffers when full.
-func (d *detector) append(x float64) {
-	if len(d.ring) == cap(d.ring) {
-		// Exact sizes: append's would round past the window.
-		n := min(max(2*cap(d.ring), firstCap), d.opts.Window)
-		d.ring = append(make([]float64, 0, n), d.ring...)
-		d.order = append(make([]uint16, 0, n), d.order...)
-	}
-	i := len(d.ring)
-	d.ring = append(d.ring, x)
-	d.order = slices.Insert(d.order, d.sorted().lowerBound(x), uint16(i))
 }
 
 // zscore returns |x−med|/sigma, with the limits the robust scale forces on it.

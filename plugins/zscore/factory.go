@@ -32,9 +32,10 @@ func New(opts Options) (*Factory, error) {
 // Options returns the options instances are made with, defaults filled in.
 func (f *Factory) Options() Options { return f.opts }
 
-// Version is the version of the algorithm and of its snapshot format: 2
-// since snapshots hold only the filled slots (version 1 is still read).
-const Version = "2"
+// Version is the version of the algorithm and of its snapshot format: 3
+// since windows of decimals are snapshotted as their mantissas (versions 1
+// and 2 are still read).
+const Version = "3"
 
 // Info describes zscore: streaming, univariate, no explanations (with one
 // feature there is nothing to attribute).

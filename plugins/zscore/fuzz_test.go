@@ -10,13 +10,19 @@ import (
 
 // FuzzUnmarshal feeds arbitrary bytes to UnmarshalBinary of a window-8
 // instance. The committed corpus in testdata/fuzz/FuzzUnmarshal holds valid
-// snapshots of such an instance, of both versions, and near misses.
+// snapshots of such an instance, of every version, and near misses.
 func FuzzUnmarshal(f *testing.F) {
 	fac := mustFactory(f, zscore.Options{Window: 8, MinSamples: 4})
 	for _, n := range []int{0, 3, 8, 21} {
-		d := mustInstance(f, fac)
-		detectortest.ScoreValues(f, d, detectortest.Noisy(uint64(n), n, 0, 1))
-		f.Add(detectortest.MustSnapshot(f, d))
+		for _, places := range []int{-1, 1, 4} { // float64s, 2- and 4-byte mantissas
+			xs := detectortest.Noisy(uint64(n), n, 0, 1)
+			if places >= 0 {
+				xs = decimals(xs, places)
+			}
+			d := mustInstance(f, fac)
+			detectortest.ScoreValues(f, d, xs)
+			f.Add(detectortest.MustSnapshot(f, d))
+		}
 	}
 	f.Fuzz(func(t *testing.T, data []byte) {
 		d := mustInstance(t, fac)

@@ -16,7 +16,7 @@ const (
 	// MinWindow is the smallest window: a median and MAD over fewer values
 	// are too noisy to call anything an outlier.
 	MinWindow = 8
-	// MaxWindow bounds memory (10 bytes per slot per series) and the
+	// MaxWindow bounds memory (up to 10 bytes per slot per series) and the
 	// O(Window) cost of each point.
 	MaxWindow = 1 << 16
 )

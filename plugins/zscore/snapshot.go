@@ -9,49 +9,66 @@ import (
 	"github.com/pynomaly/pynomaly/plugins/sdk"
 )
 
-// Snapshot layout, version 2, all integers little-endian:
+// Snapshot layouts, versions 2 and 3, all integers little-endian:
 //
 //	offset  size      field
 //	0       3         magic "PZS"
-//	3       1         version, 2
+//	3       1         version: 3 for a window of mantissas, 2 of float64s
 //	4       4         window       uint32, must equal the instance's
 //	8       4         min_samples  uint32, must equal the instance's
 //	12      8         seen         uint64, values pushed, all time
 //	20      4         pos          uint32, ring index of the next write
-//	24      8·n       ring         float64 bits, ring order (not time order)
+//
+//	version 2:
+//	24      8·n       ring         float64 bits
+//
+//	version 3:
+//	24      1         width        2 or 4: bytes a mantissa
+//	25      1         exp          0..9: a value is mantissa / 10^exp
+//	26      width·n   ring         int16 or int32 mantissas
 //
 // n is min(seen, window): the ring fills from slot 0, so its filled slots
-// come first. It is stored in ring order, so a restored instance evicts
-// values in the same order. The sorted order is not stored: restore
-// rebuilds it, and since it depends only on the values, scores continue
-// bit-identically.
+// come first. It is stored in ring order (not time order), so a restored
+// instance evicts values in the same order. The sorted order is not
+// stored: restore rebuilds it, and since it depends only on the values,
+// scores continue bit-identically. A window is restored in the storage
+// its snapshot names (a version 2 one as float64s, until the ring wraps:
+// see detector.push), so every snapshot marshals back to its own bytes.
 //
-// Version 1 (up to 0.x; still read) stored the whole ring, n = window,
-// slots not filled yet as zeros, which restore ignores: a series that had
-// seen one value cost 8·window bytes.
+// Version 1 (up to 0.x; still read) was version 2 with the whole ring,
+// n = window, slots not filled yet as zeros, which restore ignores: a
+// series that had seen one value cost 8·window bytes.
 const (
-	snapshotMagic   = "PZS"
-	snapshotVersion = 2
-	snapshotV1      = 1
-	headerLen       = 24
+	snapshotMagic = "PZS"
+	snapshotV1    = 1
+	snapshotV2    = 2
+	snapshotV3    = 3
+	headerLen     = 24
+	// mantissaHeaderLen is version 3's header: width and exp follow.
+	mantissaHeaderLen = headerLen + 2
 )
 
 // MarshalBinary snapshots the instance in the layout above.
 func (d *detector) MarshalBinary() ([]byte, error) {
-	b := make([]byte, 0, headerLen+8*len(d.ring))
+	width := d.w.width()
+	version := byte(snapshotV3)
+	if width == 8 {
+		version = snapshotV2
+	}
+	b := make([]byte, 0, mantissaHeaderLen+width*d.w.len())
 	b = append(b, snapshotMagic...)
-	b = append(b, snapshotVersion)
+	b = append(b, version)
 	b = binary.LittleEndian.AppendUint32(b, uint32(d.opts.Window))
 	b = binary.LittleEndian.AppendUint32(b, uint32(d.opts.MinSamples))
 	b = binary.LittleEndian.AppendUint64(b, d.seen)
 	b = binary.LittleEndian.AppendUint32(b, uint32(d.pos))
-	for _, v := range d.ring {
-		b = binary.LittleEndian.AppendUint64(b, math.Float64bits(v))
+	if version == snapshotV3 {
+		b = append(b, byte(width), byte(d.w.exponent()))
 	}
-	return b, nil
+	return d.w.appendRing(b), nil
 }
 
-// UnmarshalBinary restores a snapshot, of either version, taken by an
+// UnmarshalBinary restores a snapshot, of any version, taken by an
 // instance with the same Options. It checks everything before changing
 // anything, so on error, which wraps sdk.ErrBadSnapshot, the instance is
 // untouched.
@@ -60,23 +77,62 @@ func (d *detector) UnmarshalBinary(data []byte) error {
 	if err != nil {
 		return err
 	}
-	ring := data[headerLen:]
+	n := int(min(seen, uint64(d.opts.Window)))
+	var w window
+	switch data[3] {
+	case snapshotV3:
+		w, err = restoreMantissas(data[headerLen:], n)
+	default:
+		w, err = restoreFloats(data[headerLen:], n)
+	}
+	if err != nil {
+		return err
+	}
+	d.w, d.seen, d.pos = w, seen, pos
+	return nil
+}
+
+// restoreFloats returns the window of a version 1 or 2 ring, whose first n
+// slots are values.
+func restoreFloats(ring []byte, n int) (window, error) {
+	w := newSlots[float64](0, n)
+	// All slots are checked: a version 1 ring's unfilled ones too.
 	for i := range len(ring) / 8 {
-		if v := math.Float64frombits(binary.LittleEndian.Uint64(ring[8*i:])); math.IsNaN(v) || math.IsInf(v, 0) {
-			return badSnapshot("ring slot %d holds %v", i, v)
+		v := math.Float64frombits(binary.LittleEndian.Uint64(ring[8*i:]))
+		if math.IsNaN(v) || math.IsInf(v, 0) {
+			return nil, badSnapshot("ring slot %d holds %v", i, v)
+		}
+		if i < n {
+			w.ring = append(w.ring, v)
 		}
 	}
-	n := int(min(seen, uint64(d.opts.Window)))
-	if cap(d.ring) < n {
-		d.ring, d.order = make([]float64, 0, n), make([]uint16, 0, n)
+	w.sortRing()
+	return w, nil
+}
+
+// restoreMantissas returns the window of a version 3 ring (width, exp,
+// mantissas), whose n slots checkHeader has counted. Every mantissa is a
+// value.
+func restoreMantissas(ring []byte, n int) (window, error) {
+	width, exp := int(ring[0]), int(ring[1])
+	if exp > maxExp {
+		return nil, badSnapshot("exponent %d, at most %d", exp, maxExp)
 	}
-	d.ring = d.ring[:n]
-	for i := range d.ring {
-		d.ring[i] = math.Float64frombits(binary.LittleEndian.Uint64(ring[8*i:]))
+	ring = ring[2:]
+	if width == 2 {
+		w := newSlots[int16](exp, n)
+		for i := range n {
+			w.ring = append(w.ring, int16(binary.LittleEndian.Uint16(ring[2*i:])))
+		}
+		w.sortRing()
+		return w, nil
 	}
-	d.seen, d.pos = seen, pos
-	d.order = sortRing(d.ring, d.order)
-	return nil
+	w := newSlots[int32](exp, n)
+	for i := range n {
+		w.ring = append(w.ring, int32(binary.LittleEndian.Uint32(ring[4*i:])))
+	}
+	w.sortRing()
+	return w, nil
 }
 
 // checkHeader validates data's header and length against d's options.
@@ -87,30 +143,35 @@ func (d *detector) checkHeader(data []byte) (seen uint64, pos int, err error) {
 		return 0, 0, badSnapshot("%d bytes, shorter than the %d-byte header", len(data), headerLen)
 	case !bytes.Equal(data[:3], []byte(snapshotMagic)):
 		return 0, 0, badSnapshot("magic %q, not a zscore snapshot", data[:3])
-	case data[3] != snapshotVersion && data[3] != snapshotV1:
-		return 0, 0, badSnapshot("version %d, this build reads %d and %d", data[3], snapshotV1, snapshotVersion)
+	case data[3] < snapshotV1 || data[3] > snapshotV3:
+		return 0, 0, badSnapshot("version %d, this build reads %d to %d", data[3], snapshotV1, snapshotV3)
 	case le.Uint32(data[4:]) != uint32(d.opts.Window):
 		return 0, 0, badSnapshot("window %d, instance has %d", le.Uint32(data[4:]), d.opts.Window)
 	case le.Uint32(data[8:]) != uint32(d.opts.MinSamples):
 		return 0, 0, badSnapshot("min_samples %d, instance has %d", le.Uint32(data[8:]), d.opts.MinSamples)
 	}
 	seen, p := le.Uint64(data[12:]), le.Uint32(data[20:])
-	if n := d.slots(data[3], seen); len(data) != headerLen+8*n {
-		return 0, 0, badSnapshot("%d bytes, want %d for %d slots (window %d, %d values seen)", len(data), headerLen+8*n, n, d.opts.Window, seen)
+	n, width := int(min(seen, uint64(d.opts.Window))), 8
+	prefix := headerLen
+	switch data[3] {
+	case snapshotV1:
+		n = d.opts.Window
+	case snapshotV3:
+		if len(data) < mantissaHeaderLen {
+			return 0, 0, badSnapshot("%d bytes, shorter than the %d-byte version 3 header", len(data), mantissaHeaderLen)
+		}
+		if width, prefix = int(data[headerLen]), mantissaHeaderLen; width != 2 && width != 4 {
+			return 0, 0, badSnapshot("mantissa width %d, want 2 or 4", width)
+		}
+	}
+	if len(data) != prefix+width*n {
+		return 0, 0, badSnapshot("%d bytes, want %d for %d slots (window %d, %d values seen)", len(data), prefix+width*n, n, d.opts.Window, seen)
 	}
 	// Every push advances both, so pos is always seen mod window.
 	if want := seen % uint64(d.opts.Window); uint64(p) != want {
 		return 0, 0, badSnapshot("ring position %d, want %d after %d values", p, want, seen)
 	}
 	return seen, int(p), nil
-}
-
-// slots is the number of ring slots a snapshot of this version holds.
-func (d *detector) slots(version byte, seen uint64) int {
-	if version == snapshotV1 {
-		return d.opts.Window
-	}
-	return int(min(seen, uint64(d.opts.Window)))
 }
 
 func badSnapshot(format string, args ...any) error {

@@ -20,11 +20,11 @@ func TestSnapshotContinuesBitIdentical(t *testing.T) {
 		zeros[i] = []float64{0, math.Copysign(0, -1), 1, -1, 0.5}[i*7%5]
 	}
 	f := mustFactory(t, zscore.Options{Window: 16, MinSamples: 6})
-	for name, xs := range map[string][]float64{"spiky": spiky, "signed zeros": zeros} {
+	for name, xs := range map[string][]float64{"spiky": spiky, "signed zeros": zeros, "decimals": decimals(spiky, 2)} {
 		t.Run(name, func(t *testing.T) {
 			want := detectortest.ScoreValues(t, mustInstance(t, f), xs)
 			for _, cut := range []int{0, 1, 5, 6, 15, 16, 17, 71, 119} {
-				for _, version := range []byte{1, 2} {
+				for _, version := range []byte{1, 2, 3} {
 					restored := restoreAfter(t, f, xs[:cut], version)
 					for i := cut; i < len(xs); i++ {
 						if got := detectortest.MustScoreValue(t, restored, xs[i]); math.Float64bits(got) != math.Float64bits(want[i]) {
@@ -38,20 +38,45 @@ func TestSnapshotContinuesBitIdentical(t *testing.T) {
 }
 
 // restoreAfter scores prefix on one instance and returns a second one
-// restored from its snapshot, in the layout of version.
+// restored from its snapshot, in the layout of version: 3 when its window
+// holds mantissas, else 2, as it marshals; or an earlier one, as agents
+// before them wrote it.
 func restoreAfter(t *testing.T, f *zscore.Factory, prefix []float64, version byte) sdk.Detector {
 	t.Helper()
 	orig := mustInstance(t, f)
 	detectortest.ScoreValues(t, orig, prefix)
 	snap := detectortest.MustSnapshot(t, orig)
-	if version == 1 {
-		snap = downgrade(snap, f.Options().Window)
+	switch {
+	case version == 1:
+		snap = downgrade(toV2(snap), f.Options().Window)
+	case version == 2:
+		snap = toV2(snap)
 	}
 	restored := mustInstance(t, f)
 	if err := checkUnmarshal(t, restored, snap); err != nil {
 		t.Fatalf("after %d points: UnmarshalBinary version %d: %v", len(prefix), version, err)
 	}
 	return restored
+}
+
+// toV2 returns a snapshot in version 2's layout: its ring as float64s.
+func toV2(snap []byte) []byte {
+	if snap[3] != 3 {
+		return snap
+	}
+	width, scale := int(snap[24]), math.Pow10(int(snap[25]))
+	v2 := bytes.Clone(snap[:24])
+	v2[3] = 2
+	for m := snap[26:]; len(m) > 0; m = m[width:] {
+		var v float64
+		if width == 2 {
+			v = float64(int16(binary.LittleEndian.Uint16(m)))
+		} else {
+			v = float64(int32(binary.LittleEndian.Uint32(m)))
+		}
+		v2 = binary.LittleEndian.AppendUint64(v2, math.Float64bits(v/scale))
+	}
+	return v2
 }
 
 // downgrade returns a version 2 snapshot in version 1's layout, as agents
@@ -96,7 +121,9 @@ func TestUnmarshalRejects(t *testing.T) {
 	f := mustFactory(t, zscore.Options{Window: 8, MinSamples: 4})
 	src := mustInstance(t, f)
 	detectortest.ScoreValues(t, src, []float64{1, 2, 3, 4, 5})
-	good := detectortest.MustSnapshot(t, src)
+	good3 := detectortest.MustSnapshot(t, src) // mantissas of 2 bytes, exponent 0
+	good := toV2(good3)
+	edit3 := func(fn func(b []byte) []byte) []byte { return fn(bytes.Clone(good3)) }
 	edit := func(fn func(b []byte) []byte) []byte { return fn(bytes.Clone(good)) }
 	setU32 := func(off int, v uint32) []byte {
 		return edit(func(b []byte) []byte { binary.LittleEndian.PutUint32(b[off:], v); return b })
@@ -119,7 +146,7 @@ func TestUnmarshalRejects(t *testing.T) {
 		{"nil", nil, "0 bytes, shorter than the 24-byte header"},
 		{"short header", good[:23], "23 bytes, shorter than the 24-byte header"},
 		{"wrong magic", edit(func(b []byte) []byte { b[0] = 'X'; return b }), `magic "XZS", not a zscore snapshot`},
-		{"future version", edit(func(b []byte) []byte { b[3] = 3; return b }), "version 3, this build reads 1 and 2"},
+		{"future version", edit(func(b []byte) []byte { b[3] = 4; return b }), "version 4, this build reads 1 to 3"},
 		{"other window", detectortest.MustSnapshot(t, otherWindow), "window 16, instance has 8"},
 		{"other min_samples", setU32(8, 5), "min_samples 5, instance has 4"},
 		{"truncated ring", good[:len(good)-1], "63 bytes, want 64 for 5 slots (window 8, 5 values seen)"},
@@ -131,6 +158,13 @@ func TestUnmarshalRejects(t *testing.T) {
 		{"position disagrees with count", setU32(20, 2), "ring position 2, want 5 after 5 values"},
 		{"NaN slot", setSlot(math.NaN()), "ring slot 1 holds NaN"},
 		{"Inf slot", setSlot(math.Inf(-1)), "ring slot 1 holds -Inf"},
+		{"version 3 without its header", good3[:25], "25 bytes, shorter than the 26-byte version 3 header"},
+		{"version 3 odd width", edit3(func(b []byte) []byte { b[24] = 3; return b }), "mantissa width 3, want 2 or 4"},
+		{"version 3 float width", edit3(func(b []byte) []byte { b[24] = 8; return b }), "mantissa width 8, want 2 or 4"},
+		{"version 3 wider than stored", edit3(func(b []byte) []byte { b[24] = 4; return b }), "36 bytes, want 46 for 5 slots (window 8, 5 values seen)"},
+		{"version 3 exponent too large", edit3(func(b []byte) []byte { b[25] = 10; return b }), "exponent 10, at most 9"},
+		{"version 3 truncated ring", good3[:len(good3)-1], "35 bytes, want 36 for 5 slots (window 8, 5 values seen)"},
+		{"version 3 as version 2", edit3(func(b []byte) []byte { b[3] = 2; return b }), "36 bytes, want 64 for 5 slots (window 8, 5 values seen)"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

@@ -5,30 +5,20 @@ import (
 	"slices"
 )
 
-// sortedWindow is the window ascending: its k-th smallest value is
-// ring[order[k]].
-type sortedWindow struct {
-	ring  []float64
-	order []uint16
-}
-
-func (w sortedWindow) len() int { return len(w.order) }
-
-// at returns the k-th smallest value (0-based).
-func (w sortedWindow) at(k int) float64 { return w.ring[w.order[k]] }
-
-// lowerBound returns the number of values below x. The search is written
-// so the compiler can make it branch-free: the window is random data, and
-// a mispredicted branch per step costs more than the step.
-func (w sortedWindow) lowerBound(x float64) int {
+// lowerBound returns the number of values below m. Mantissas of one
+// exponent order as their values do (see decimal.go), so the search never
+// converts one. It is written so the compiler can make it branch-free: the
+// window is random data, and a mispredicted branch per step costs more
+// than the step.
+func (w *slots[T]) lowerBound(m T) int {
 	lo, n := 0, len(w.order)
 	for n > 1 {
 		half := n / 2
-		lo += half * b2i(w.at(lo+half-1) < x)
+		lo += half * b2i(w.ring[w.order[lo+half-1]] < m)
 		n -= half
 	}
 	if n == 1 {
-		lo += b2i(w.at(lo) < x)
+		lo += b2i(w.ring[w.order[lo]] < m)
 	}
 	return lo
 }
@@ -41,23 +31,22 @@ func b2i(b bool) int {
 	return 0
 }
 
-// find returns the place of ring index i, whose value is x, in order:
-// among the values equal to x, which start at lowerBound(x), the one that
+// find returns the place of ring index i, whose value is m, in order:
+// among the values equal to m, which start at lowerBound(m), the one that
 // is i. -0 and +0 count as equal, and a zero's sign never reaches a score.
-func (w sortedWindow) find(x float64, i int) int {
-	k := w.lowerBound(x)
+func (w *slots[T]) find(m T, i int) int {
+	k := w.lowerBound(m)
 	for int(w.order[k]) != i {
 		k++
 	}
 	return k
 }
 
-// sortRing returns the indexes of ring sorted by value, in order's memory.
-func sortRing(ring []float64, order []uint16) []uint16 {
-	order = order[:0]
-	for i := range ring {
-		order = append(order, uint16(i))
+// sortRing sets order to ring's indexes sorted by value.
+func (w *slots[T]) sortRing() {
+	w.order = w.order[:0]
+	for i := range w.ring {
+		w.order = append(w.order, uint16(i))
 	}
-	slices.SortFunc(order, func(a, b uint16) int { return cmp.Compare(ring[a], ring[b]) })
-	return order
+	slices.SortFunc(w.order, func(a, b uint16) int { return cmp.Compare(w.ring[a], w.ring[b]) })
 }
