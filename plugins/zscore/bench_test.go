@@ -15,13 +15,17 @@ import (
 // and allocs it reports points/s, the snapshot size and the heap an
 // instance holds, per series: new, and once its window is full. Values are
 // full float64s, or decimals of one place as a sensor would send them
-// ("100.3"), which a window holds as 2-byte mantissas.
+// ("100.3"), which a window holds as 2-byte mantissas, or as bytes when
+// they lie within 25.5 of each other ("narrow": a room's temperature).
 func BenchmarkScore(b *testing.B) {
 	noisy := detectortest.Noisy(7, 4096, 100, 5)
-	for _, values := range []string{"float", "decimal"} {
+	for _, values := range []string{"float", "decimal", "narrow"} {
 		xs := noisy
-		if values == "decimal" {
+		switch values {
+		case "decimal":
 			xs = decimals(noisy, 1)
+		case "narrow":
+			xs = decimals(detectortest.Noisy(7, 4096, 21, 0.5), 1)
 		}
 		for _, w := range []int{64, 256, 1024} {
 			b.Run(fmt.Sprintf("values=%s/window=%d", values, w), func(b *testing.B) { benchmarkScore(b, xs, w) })

@@ -43,7 +43,8 @@ func decimalAt(x float64, e int, limit int64) (int64, bool) {
 // the largest mantissa is the largest value's.
 type encoder struct {
 	exp    int
-	maxAbs float64
+	lo, hi float64 // the least and the greatest value
+	n      int
 	float  bool
 }
 
@@ -52,18 +53,38 @@ func (e *encoder) add(v float64) {
 		e.exp++
 		e.float = e.exp > maxExp
 	}
-	e.maxAbs = max(e.maxAbs, math.Abs(v))
+	if e.n == 0 {
+		e.lo, e.hi = v, v
+	}
+	e.lo, e.hi, e.n = min(e.lo, v), max(e.hi, v), e.n+1
 }
 
-func (e *encoder) result() (width, exp int) {
-	m := math.Round(e.maxAbs * pow10[min(e.exp, maxExp)])
+// result returns the storage: the bytes a value, the exponent, and for
+// bytes the base they are offsets from.
+func (e *encoder) result() (width, exp int, base int32) {
+	scale := pow10[min(e.exp, maxExp)]
+	lo, hi := math.Round(e.lo*scale), math.Round(e.hi*scale)
 	switch {
-	case e.float || m > math.MaxInt32: // a mantissa grew past 31 bits with the exponent
-		return 8, 0
-	case m > math.MaxInt16:
-		return 4, e.exp
+	case e.float || max(-lo, hi) > math.MaxInt32: // a mantissa grew past 31 bits with the exponent
+		return 8, 0, 0
+	case e.n > 0 && hi-lo <= math.MaxUint8:
+		return 1, e.exp, frame(int64(lo), int64(hi))
+	case max(-lo, hi) > math.MaxInt16:
+		return 4, e.exp, 0
 	}
-	return 2, e.exp
+	return 2, e.exp, 0
+}
+
+// narrowSpan is the most a window of 2-byte mantissas may span to move to
+// bytes: three quarters of a byte's range.
+const narrowSpan = 3 * (math.MaxUint8 + 1) / 4
+
+// frame returns the base of a window of bytes holding the mantissas lo to
+// hi, which are at most 255 apart: centred, so that the window takes
+// values past either end before it must be stored wider.
+func frame(lo, hi int64) int32 {
+	base := lo - (math.MaxUint8-(hi-lo))/2
+	return int32(max(base, hi-math.MaxUint8, math.MinInt32))
 }
 
 func fits(v float64, e int, limit int64) bool {
@@ -72,7 +93,7 @@ func fits(v float64, e int, limit int64) bool {
 }
 
 // widened returns w in the narrowest storage that holds its values and x.
-func (w *slots[T]) widened(x float64) window {
+func (w *slots[T, I]) widened(x float64) window {
 	var e encoder
 	w.addTo(&e)
 	e.add(x)
@@ -81,16 +102,30 @@ func (w *slots[T]) widened(x float64) window {
 
 // narrowed returns w in the narrowest storage that holds its values:
 // itself when that is no narrower.
-func (w *slots[T]) narrowed() window {
+func (w *slots[T, I]) narrowed() window {
+	if w.limit == math.MaxInt16 {
+		// Bytes at the same exponent are all a window of 2-byte mantissas
+		// can narrow to, and its own mantissas tell whether they fit: with
+		// room to spare, or a series whose values span about 255 units
+		// would move back and forth every time the ring wraps.
+		lo, hi := int64(math.MaxInt16), int64(math.MinInt16)
+		for _, m := range w.ring {
+			lo, hi = min(lo, int64(m)), max(hi, int64(m))
+		}
+		if len(w.ring) > 0 && hi-lo <= narrowSpan {
+			return w.rewritten(1, int(w.exp), frame(lo, hi))
+		}
+		return w
+	}
 	var e encoder
 	w.addTo(&e)
-	if width, exp := e.result(); width < w.width() {
-		return w.rewritten(width, exp)
+	if width, exp, base := e.result(); width < w.width() {
+		return w.rewritten(width, exp, base)
 	}
 	return w
 }
 
-func (w *slots[T]) addTo(e *encoder) {
+func (w *slots[T, I]) addTo(e *encoder) {
 	for _, m := range w.ring {
 		e.add(w.value(m))
 	}
@@ -98,17 +133,21 @@ func (w *slots[T]) addTo(e *encoder) {
 
 // rewritten returns w's values, in the same order and with the same
 // capacity, in the storage encoder chose.
-func (w *slots[T]) rewritten(width, exp int) window {
+func (w *slots[T, I]) rewritten(width, exp int, base int32) window {
 	switch width {
+	case 1:
+		to := newSlots[uint8, I](exp, cap(w.ring))
+		to.base = base
+		return convert(to, w)
 	case 2:
-		return convert(newSlots[int16](exp, cap(w.ring)), w)
+		return convert(newSlots[int16, I](exp, cap(w.ring)), w)
 	case 4:
-		return convert(newSlots[int32](exp, cap(w.ring)), w)
+		return convert(newSlots[int32, I](exp, cap(w.ring)), w)
 	}
-	return convert(newSlots[float64](0, cap(w.ring)), w)
+	return convert(newSlots[float64, I](0, cap(w.ring)), w)
 }
 
-func convert[U, T mantissa](to *slots[U], from *slots[T]) *slots[U] {
+func convert[U, T mantissa, I index](to *slots[U, I], from *slots[T, I]) *slots[U, I] {
 	for _, m := range from.ring {
 		u, _ := to.encode(from.value(m)) // the encoder chose to so that every value is one
 		to.ring = append(to.ring, u)

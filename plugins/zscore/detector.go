@@ -14,7 +14,9 @@ type detector struct {
 	w    window
 }
 
-func newDetector(o Options) *detector { return &detector{opts: o, w: newSlots[int16](0, 0)} }
+func newDetector(o Options) *detector {
+	return &detector{opts: o, w: newWindow[int16](0, 0, o.Window)}
+}
 
 // Score returns erf(z/√2) for the robust z-score of x against the window,
 // or 0 during warm-up, then pushes x into the window.
@@ -50,7 +52,7 @@ func robustScore(w window, x float64) float64 {
 
 // push writes x over the oldest value once the window is full. A value the
 // window's storage cannot hold exactly moves the window to one that can;
-// each time the ring wraps, a window stored wider than 2 bytes a value
+// each time the ring wraps, a window stored wider than a byte a value
 // moves to the narrowest storage its values allow, so one odd value costs
 // memory for at most two windows' worth of values.
 func (d *detector) push(x float64) {
@@ -61,7 +63,7 @@ func (d *detector) push(x float64) {
 	d.pos++
 	if d.pos == d.opts.Window {
 		d.pos = 0
-		if d.w.width() > 2 {
+		if d.w.width() > 1 {
 			d.w = d.w.narrowed()
 		}
 	}

@@ -16,7 +16,7 @@ const (
 // 1.4826·MAD, or 1.2533·(mean absolute deviation from the median) when the
 // MAD is 0 because half the values or more are equal. sigma is 0 only when
 // all values are.
-func (w *slots[T]) level() (med, sigma float64) {
+func (w *slots[T, I]) level() (med, sigma float64) {
 	n := len(w.order)
 	hi := w.at(n / 2)
 	lo := hi
@@ -48,9 +48,9 @@ func (w *slots[T]) level() (med, sigma float64) {
 // deviations above med ascend rightwards from it and those below ascend
 // leftwards: two sorted lists, whose middle ranks a binary search finds in
 // O(log n) without building either.
-func (w *slots[T]) medianDeviation(med, lo, hi float64) float64 {
+func (w *slots[T, I]) medianDeviation(med, lo, hi float64) float64 {
 	n := len(w.order)
-	d := deviations[T]{w: w, med: med, split: n / 2}
+	d := deviations[T, I]{w: w, med: med, split: n / 2}
 	// med lies between the middle values, so split is n/2 unless values
 	// equal to med come before it: only then is a search needed.
 	if n < 2 || !(lo < med && med <= hi) {
@@ -74,8 +74,8 @@ func (w *slots[T]) medianDeviation(med, lo, hi float64) float64 {
 // below(i) = med−v(split−1−i) and above(i) = v(split+i)−med, v(k) being
 // its k-th smallest value. med−v equals |v−med| exactly for v < med,
 // because IEEE subtraction rounds symmetrically.
-type deviations[T mantissa] struct {
-	w     *slots[T]
+type deviations[T mantissa, I index] struct {
+	w     *slots[T, I]
 	med   float64
 	split int // number of values below med
 	// twice is 2·med in mantissa units, exactly: the sum of the middle
@@ -83,8 +83,8 @@ type deviations[T mantissa] struct {
 	twice int64
 }
 
-func (d *deviations[T]) below(i int) float64 { return d.med - d.w.at(d.split-1-i) }
-func (d *deviations[T]) above(i int) float64 { return d.w.at(d.split+i) - d.med }
+func (d *deviations[T, I]) below(i int) float64 { return d.med - d.w.at(d.split-1-i) }
+func (d *deviations[T, I]) above(i int) float64 { return d.w.at(d.split+i) - d.med }
 
 // compare returns a number of the sign of below(i)−above(j).
 // below−above = 2·med−(u+v) for the values u, v they are taken from; on
@@ -94,7 +94,7 @@ func (d *deviations[T]) above(i int) float64 { return d.w.at(d.split+i) - d.med 
 // med and of the two subtractions can close (decimal.go). So the search
 // compares integers, and converts only on a tie, where rounding could
 // decide either way.
-func (d *deviations[T]) compare(i, j int) int64 {
+func (d *deviations[T, I]) compare(i, j int) int64 {
 	if d.w.limit != 0 {
 		u, v := int64(d.w.ring[d.w.order[d.split-1-i]]), int64(d.w.ring[d.w.order[d.split+j]])
 		if diff := d.twice - u - v; diff != 0 {
@@ -104,14 +104,14 @@ func (d *deviations[T]) compare(i, j int) int64 {
 	return d.compareValues(i, j)
 }
 
-func (d *deviations[T]) compareValues(i, j int) int64 {
+func (d *deviations[T, I]) compareValues(i, j int) int64 {
 	return int64(cmp.Compare(d.below(i), d.above(j)))
 }
 
 // kth returns the k-th smallest (0-based) deviation. It searches for t, how
 // many of the k+1 smallest come from below, so that the lists' t-th and
 // s-th elements (s = k+1−t) are in order across the cut.
-func (d *deviations[T]) kth(k int) float64 {
+func (d *deviations[T, I]) kth(k int) float64 {
 	nb, na := d.split, d.w.len()-d.split
 	lo, hi := max(0, k+1-na), min(k+1, nb)
 	for {

@@ -50,7 +50,7 @@ const (
 
 // MarshalBinary snapshots the instance in the layout above.
 func (d *detector) MarshalBinary() ([]byte, error) {
-	width := d.w.width()
+	width := d.w.ringWidth()
 	version := byte(snapshotV3)
 	if width == 8 {
 		version = snapshotV2
@@ -81,9 +81,9 @@ func (d *detector) UnmarshalBinary(data []byte) error {
 	var w window
 	switch data[3] {
 	case snapshotV3:
-		w, err = restoreMantissas(data[headerLen:], n)
+		w, err = restoreMantissas(data[headerLen:], n, d.opts.Window)
 	default:
-		w, err = restoreFloats(data[headerLen:], n)
+		w, err = restoreFloats(data[headerLen:], n, d.opts.Window)
 	}
 	if err != nil {
 		return err
@@ -92,47 +92,48 @@ func (d *detector) UnmarshalBinary(data []byte) error {
 	return nil
 }
 
-// restoreFloats returns the window of a version 1 or 2 ring, whose first n
-// slots are values.
-func restoreFloats(ring []byte, n int) (window, error) {
-	w := newSlots[float64](0, n)
+// restoreFloats returns the window, for at most size values, of a version
+// 1 or 2 ring, whose first n slots are values.
+func restoreFloats(ring []byte, n, size int) (window, error) {
 	// All slots are checked: a version 1 ring's unfilled ones too.
 	for i := range len(ring) / 8 {
-		v := math.Float64frombits(binary.LittleEndian.Uint64(ring[8*i:]))
-		if math.IsNaN(v) || math.IsInf(v, 0) {
+		if v := math.Float64frombits(binary.LittleEndian.Uint64(ring[8*i:])); math.IsNaN(v) || math.IsInf(v, 0) {
 			return nil, badSnapshot("ring slot %d holds %v", i, v)
 		}
-		if i < n {
-			w.ring = append(w.ring, v)
-		}
 	}
-	w.sortRing()
-	return w, nil
+	return restored(0, n, size, func(i int) float64 { return math.Float64frombits(binary.LittleEndian.Uint64(ring[8*i:])) }), nil
 }
 
-// restoreMantissas returns the window of a version 3 ring (width, exp,
-// mantissas), whose n slots checkHeader has counted. Every mantissa is a
-// value.
-func restoreMantissas(ring []byte, n int) (window, error) {
+// restoreMantissas returns the window, for at most size values, of a
+// version 3 ring (width, exp, mantissas), whose n slots checkHeader has
+// counted. Every mantissa is a value.
+func restoreMantissas(ring []byte, n, size int) (window, error) {
 	width, exp := int(ring[0]), int(ring[1])
 	if exp > maxExp {
 		return nil, badSnapshot("exponent %d, at most %d", exp, maxExp)
 	}
 	ring = ring[2:]
 	if width == 2 {
-		w := newSlots[int16](exp, n)
-		for i := range n {
-			w.ring = append(w.ring, int16(binary.LittleEndian.Uint16(ring[2*i:])))
-		}
-		w.sortRing()
-		return w, nil
+		return restored(exp, n, size, func(i int) int16 { return int16(binary.LittleEndian.Uint16(ring[2*i:])) }), nil
 	}
-	w := newSlots[int32](exp, n)
+	return restored(exp, n, size, func(i int) int32 { return int32(binary.LittleEndian.Uint32(ring[4*i:])) }), nil
+}
+
+// restored returns the window, for at most size values, of the n values
+// at(0), at(1), … in ring order.
+func restored[T mantissa](exp, n, size int, at func(int) T) window {
+	if size <= maxByteIndexed {
+		return fill(newSlots[T, uint8](exp, n), n, at)
+	}
+	return fill(newSlots[T, uint16](exp, n), n, at)
+}
+
+func fill[T mantissa, I index](w *slots[T, I], n int, at func(int) T) *slots[T, I] {
 	for i := range n {
-		w.ring = append(w.ring, int32(binary.LittleEndian.Uint32(ring[4*i:])))
+		w.ring = append(w.ring, at(i))
 	}
 	w.sortRing()
-	return w, nil
+	return w
 }
 
 // checkHeader validates data's header and length against d's options.

@@ -10,7 +10,7 @@ import (
 // converts one. It is written so the compiler can make it branch-free: the
 // window is random data, and a mispredicted branch per step costs more
 // than the step.
-func (w *slots[T]) lowerBound(m T) int {
+func (w *slots[T, I]) lowerBound(m T) int {
 	lo, n := 0, len(w.order)
 	for n > 1 {
 		half := n / 2
@@ -34,7 +34,7 @@ func b2i(b bool) int {
 // find returns the place of ring index i, whose value is m, in order:
 // among the values equal to m, which start at lowerBound(m), the one that
 // is i. -0 and +0 count as equal, and a zero's sign never reaches a score.
-func (w *slots[T]) find(m T, i int) int {
+func (w *slots[T, I]) find(m T, i int) int {
 	k := w.lowerBound(m)
 	for int(w.order[k]) != i {
 		k++
@@ -43,10 +43,10 @@ func (w *slots[T]) find(m T, i int) int {
 }
 
 // sortRing sets order to ring's indexes sorted by value.
-func (w *slots[T]) sortRing() {
+func (w *slots[T, I]) sortRing() {
 	w.order = w.order[:0]
 	for i := range w.ring {
-		w.order = append(w.order, uint16(i))
+		w.order = append(w.order, I(i))
 	}
-	slices.SortFunc(w.order, func(a, b uint16) int { return cmp.Compare(w.ring[a], w.ring[b]) })
+	slices.SortFunc(w.order, func(a, b I) int { return cmp.Compare(w.ring[a], w.ring[b]) })
 }

@@ -23,9 +23,9 @@ func TestDecimalWindowsMatchFloat64(t *testing.T) {
 		next func() float64
 		want map[int]bool // storage widths the stream must reach, over all window sizes
 	}{
-		{"one place", decimal(1, 5), map[int]bool{2: true}},
+		{"one place", decimal(1, 5), map[int]bool{1: true, 2: true}},
 		{"three places", decimal(3, 500), map[int]bool{4: true}},
-		{"integers with ties", func() float64 { return float64(r.IntN(5) - 2) }, map[int]bool{2: true}},
+		{"integers with ties", func() float64 { return float64(r.IntN(5) - 2) }, map[int]bool{1: true, 2: true}},
 		{"places vary", func() float64 { return decimal(r.IntN(4), 30)() }, map[int]bool{2: true, 4: true}},
 		{"many places", func() float64 { return decimal(r.IntN(maxExp+2), 3)() }, map[int]bool{4: true, 8: true}},
 		{"odd values now and then", func() float64 {
@@ -38,22 +38,24 @@ func TestDecimalWindowsMatchFloat64(t *testing.T) {
 				return notShort
 			}
 			return decimal(2, 20)()
-		}, map[int]bool{2: true, 8: true}},
-		{"31-bit mantissas", func() float64 { return float64(math.MaxInt32-r.IntN(3)) / 1e3 }, map[int]bool{4: true}},
+		}, map[int]bool{1: true, 2: true, 8: true}},
+		{"31-bit mantissas", func() float64 { return float64(math.MaxInt32-r.IntN(3)) / 1e3 }, map[int]bool{1: true}},
+		{"31-bit mantissas far apart", func() float64 { return float64(math.MaxInt32-r.IntN(3)*1000) / 1e3 }, map[int]bool{4: true}},
+		{"negative 31-bit mantissas", func() float64 { return float64(-math.MaxInt32+r.IntN(3)) / 1e3 }, map[int]bool{1: true}},
 		{"large", func() float64 { return parse(t, strconv.FormatFloat(r.NormFloat64()*1e12, 'f', 1, 64)) }, map[int]bool{8: true}},
 		{"mostly constant", func() float64 {
 			if r.IntN(4) == 0 {
 				return decimal(1, 2)()
 			}
 			return 20.5
-		}, map[int]bool{2: true}},
+		}, map[int]bool{1: true}},
 	}
 	for _, tc := range streams {
 		t.Run(tc.name, func(t *testing.T) {
 			widths := map[int]bool{}
-			for _, size := range []int{8, 9, 64, 256} {
+			for _, size := range []int{8, 9, 64, 256, 257} {
 				o := Options{Window: size, MinSamples: 2}
-				d, ref := newDetector(o), &reference{opts: o, w: newSlots[float64](0, 0)}
+				d, ref := newDetector(o), &reference{opts: o, w: newSlots[float64, uint16](0, 0)}
 				for i := range 6 * size {
 					x := tc.next()
 					got, want := d.score(x), ref.score(x)
@@ -89,28 +91,33 @@ func TestEncoding(t *testing.T) {
 	tests := []struct {
 		values     []float64
 		width, exp int
+		base       int32
 	}{
-		{nil, 2, 0},
-		{[]float64{1, -2, 32767}, 2, 0},
-		{[]float64{32768}, 4, 0},
-		{[]float64{20.3, 21}, 2, 1},
-		{[]float64{20.3, 0.25}, 2, 2},
-		{[]float64{327.68}, 4, 2},
-		{[]float64{2.147483647}, 4, 9},
-		{[]float64{2147483648}, 8, 0},
-		{[]float64{1e-10}, 8, 0},
-		{[]float64{notShort}, 8, 0},
-		{[]float64{math.Copysign(0, -1)}, 8, 0},
-		{[]float64{214748.3647, 0.5}, 4, 4},
-		{[]float64{214748.3647, 0.00001}, 8, 0}, // 5 places take the first past 31 bits
+		{nil, 2, 0, 0},
+		{[]float64{1, -2, 32767}, 2, 0, 0},
+		{[]float64{0, 32768}, 4, 0, 0},
+		{[]float64{20.3, 21}, 1, 1, 203 - (255-7)/2},
+		{[]float64{20.3, 0.25}, 2, 2, 0},
+		{[]float64{327.68, 0}, 4, 2, 0},
+		{[]float64{2.147483647}, 1, 9, math.MaxInt32 - 127},
+		{[]float64{-2.147483647}, 1, 9, math.MinInt32},
+		{[]float64{2147483648}, 8, 0, 0},
+		{[]float64{1e-10}, 8, 0, 0},
+		{[]float64{notShort}, 8, 0, 0},
+		{[]float64{math.Copysign(0, -1)}, 8, 0, 0},
+		{[]float64{214748.3647, 0.5}, 4, 4, 0},
+		{[]float64{214748.3647, 0.00001}, 8, 0, 0}, // 5 places take the first past 31 bits
+		{[]float64{-1, 254}, 1, 0, -1},
+		{[]float64{-1, 255}, 2, 0, 0},
+		{[]float64{1013.25, 1012.5}, 1, 2, 101250 - (255-75)/2},
 	}
 	for _, tc := range tests {
 		var e encoder
 		for _, v := range tc.values {
 			e.add(v)
 		}
-		if width, exp := e.result(); width != tc.width || exp != tc.exp {
-			t.Errorf("encoder over %v: %d bytes, 10^-%d; want %d, 10^-%d", tc.values, width, exp, tc.width, tc.exp)
+		if width, exp, base := e.result(); width != tc.width || exp != tc.exp || base != tc.base {
+			t.Errorf("encoder over %v: %d bytes, 10^-%d, base %d; want %d, 10^-%d, base %d", tc.values, width, exp, base, tc.width, tc.exp, tc.base)
 		}
 	}
 }
@@ -120,8 +127,8 @@ func TestHeldSize(t *testing.T) {
 	for i := range 300 {
 		d.push(20 + float64(i%97)/10)
 	}
-	if w, ok := d.w.(*slots[int16]); !ok || cap(w.ring) != 256 || cap(w.order) != 256 {
-		t.Errorf("a full window of one-place decimals is %T, want *slots[int16] holding 256", d.w)
+	if w, ok := d.w.(*slots[uint8, uint8]); !ok || cap(w.ring) != 256 || cap(w.order) != 256 {
+		t.Errorf("a full window of one-place decimals 9.6 apart is %T, want *slots[uint8, uint8] holding 256", d.w)
 	}
 	d.push(math.Pi)
 	if d.w.width() != 8 {
@@ -130,8 +137,8 @@ func TestHeldSize(t *testing.T) {
 	for range 2 * 256 { // π leaves, then the ring wraps
 		d.push(20.5)
 	}
-	if w, ok := d.w.(*slots[int16]); !ok || cap(w.ring) != 256 || cap(w.order) != 256 {
-		t.Errorf("after π left the window is %T, want *slots[int16] holding 256", d.w)
+	if w, ok := d.w.(*slots[uint8, uint8]); !ok || cap(w.ring) != 256 || cap(w.order) != 256 {
+		t.Errorf("after π left the window is %T, want *slots[uint8, uint8] holding 256", d.w)
 	}
 }
 
@@ -168,7 +175,7 @@ type reference struct {
 	opts Options
 	seen uint64
 	pos  int
-	w    *slots[float64]
+	w    *slots[float64, uint16]
 }
 
 func (r *reference) score(x float64) float64 {
@@ -193,7 +200,7 @@ func FuzzDecimalWindowsMatchFloat64(f *testing.F) {
 	f.Add(uint8(9), []byte("\x00\x00\x00\x00\x00\x00\x00\x00\x00\x0a\x01\x00\x0b\x02\x00"))
 	f.Fuzz(func(t *testing.T, size uint8, data []byte) {
 		o := Options{Window: max(int(size%40), MinWindow), MinSamples: 2}
-		d, ref := newDetector(o), &reference{opts: o, w: newSlots[float64](0, 0)}
+		d, ref := newDetector(o), &reference{opts: o, w: newSlots[float64, uint16](0, 0)}
 		for i := 0; i+3 <= len(data); i += 3 {
 			x := fuzzValue(data[i], int16(binary.LittleEndian.Uint16(data[i+1:])))
 			if got, want := d.score(x), ref.score(x); math.Float64bits(got) != math.Float64bits(want) {
