@@ -78,6 +78,9 @@ func (s *Store) committer() {
 			}
 		}
 		s.writeGroup(group)
+		// The next group overwrites only as many: drop this one's commits
+		// (a batch's encoded states, say) now, not when overwritten.
+		clear(group)
 	}
 }
 

@@ -37,6 +37,9 @@ type config struct {
 	// fullPrecision publishes values with all 17 digits instead of three
 	// decimals: what zscore cannot store as short mantissas.
 	fullPrecision bool
+	// queue is the agent's MQTT queue (and receive maximum); 0 leaves its
+	// default.
+	queue int
 }
 
 func parse(args []string) (config, error) {
@@ -55,6 +58,7 @@ func parse(args []string) (config, error) {
 	fs.StringVar(&series, "series", "1,1000,10000", "series counts to measure memory at")
 	fs.IntVar(&c.fill, "fill", 1, "messages per series for the memory figures (zscore's window is 256)")
 	fs.BoolVar(&c.fullPrecision, "full-precision", false, "publish values with all 17 digits, not three decimals")
+	fs.IntVar(&c.queue, "queue", 0, "the agent's MQTT queue and receive maximum (0: its default)")
 	if err := fs.Parse(args); err != nil {
 		return c, err
 	}
@@ -358,8 +362,8 @@ inputs:
       client_id: bench-agent-%d
       topics: [{filter: "plant/+site/+device/telemetry", qos: %d}]
       payload: {timestamp: ts, fields: [{path: v}]}
-detector: {type: %s}
-`, filepath.Join(dir, "data"), port, addr, qos, qos, c.detector)
+%sdetector: {type: %s}
+`, filepath.Join(dir, "data"), port, addr, qos, qos, queueLine(c.queue), c.detector)
 	path := filepath.Join(dir, "agent.yaml")
 	if err := os.WriteFile(path, []byte(cfg), 0o600); err != nil {
 		return nil, err
@@ -375,6 +379,14 @@ detector: {type: %s}
 	}
 	time.Sleep(500 * time.Millisecond) // its subscription follows the connection
 	return a, nil
+}
+
+// queueLine is the input's queue setting in the agent's configuration.
+func queueLine(n int) string {
+	if n == 0 {
+		return ""
+	}
+	return fmt.Sprintf("      queue: %d\n", n)
 }
 
 func (a *agent) stop() {
