@@ -146,13 +146,18 @@ func (a *Agent) Run(ctx context.Context) error {
 }
 
 func (a *Agent) newUplink(ob *outbox.Store) (*uplink.Uplink, error) {
-	token, err := a.cfg.ControlPlane.ReadToken()
-	if err != nil {
-		return nil, err
+	var token, secret string
+	if cred := a.cfg.ControlPlane.Credentials(); cred != nil {
+		secret = cred.Secret
+	} else {
+		var err error
+		if token, err = a.cfg.ControlPlane.ReadToken(); err != nil {
+			return nil, err
+		}
 	}
 	hostname, _ := os.Hostname()
 	return uplink.New(uplink.Options{
-		URL: a.cfg.ControlPlane.URL, Token: token, AgentID: a.cfg.Agent.ID, Outbox: ob,
+		URL: a.cfg.ControlPlane.URL, Token: token, Secret: secret, AgentID: a.cfg.Agent.ID, Outbox: ob,
 		HeartbeatInterval: a.cfg.ControlPlane.HeartbeatInterval, DrainRate: a.cfg.ControlPlane.DrainRate,
 		Heartbeat: func() protocol.Heartbeat {
 			return protocol.Heartbeat{Hostname: hostname, AgentVersion: a.version, StartedAt: a.started.UTC(),

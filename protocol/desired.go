@@ -41,7 +41,20 @@ type DesiredState struct {
 	Models []ModelAssignment `json:"models,omitempty"`
 	// UpdatedAt is when the control plane wrote it, for people.
 	UpdatedAt time.Time `json:"updated_at,omitzero"`
+	// Source says who wrote it: DesiredFromPolicies when the control
+	// plane rendered it from policies; empty when an operator set it by
+	// hand (and for every state written before policies existed), which
+	// keeps policies off the agent until it is deleted. Agents ignore it;
+	// it is not part of Hash.
+	Source string `json:"source,omitempty"`
+	// Policies are the policies a rendered state was made from, as
+	// name@revision, highest precedence first; for people.
+	Policies []string `json:"policies,omitempty"`
 }
+
+// DesiredFromPolicies is DesiredState.Source of a state rendered from
+// policies.
+const DesiredFromPolicies = "policies"
 
 // ModelAssignment puts a model version on an input: every series of the
 // input starts from it (the detector state it holds) instead of learning

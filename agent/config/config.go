@@ -53,8 +53,15 @@ type ControlPlane struct {
 	// URL of the control plane's NATS endpoint, e.g. nats://cp.example:4222.
 	URL string `yaml:"url"`
 	// Token is the shared NATS token; TokenFile reads it from a file instead.
+	// An enrolled agent uses its credentials file instead and ignores them.
 	Token     string `yaml:"token"`
 	TokenFile string `yaml:"token_file"`
+	// CredentialsFile holds the agent's own identity and secret, written
+	// by `pynomaly-agent enroll`; default <data_dir>/credentials.json,
+	// used when it exists. It sets agent.id and, unless url is set, the
+	// NATS addresses.
+	CredentialsFile string `yaml:"credentials_file"`
+	credentials     *Credentials
 	// HeartbeatInterval is how often the agent reports in; default 10s.
 	HeartbeatInterval time.Duration `yaml:"heartbeat_interval"`
 	// DrainRate bounds delivery to the control plane, in alerts per

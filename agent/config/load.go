@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"strings"
@@ -44,11 +45,32 @@ func defaults() Config {
 	}
 }
 
-// Load reads path, applies env (a list of KEY=VALUE, as from os.Environ)
-// and validates. Relative paths in the file are taken relative to the file.
+// Load reads path, applies env (a list of KEY=VALUE, as from os.Environ),
+// the credentials file and validates. Relative paths in the file are taken
+// relative to the file.
 func Load(path string, env []string) (*Config, error) {
-	b, err := os.ReadFile(path)
+	cfg, err := read(path, env, false)
 	if err != nil {
+		return nil, err
+	}
+	if err := cfg.loadCredentials(); err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	if err := cfg.Validate(); err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	return cfg, nil
+}
+
+// ReadFile reads path and applies env like Load, without loading the
+// credentials or validating: enrollment needs the agent's id and data
+// directory before the configuration is complete. A missing file gives
+// the defaults.
+func ReadFile(path string, env []string) (*Config, error) { return read(path, env, true) }
+
+func read(path string, env []string, missingOK bool) (*Config, error) {
+	b, err := os.ReadFile(path)
+	if err != nil && !(missingOK && errors.Is(err, fs.ErrNotExist)) {
 		return nil, fmt.Errorf("read config: %w", err)
 	}
 	cfg, err := Parse(path, b)
@@ -60,9 +82,6 @@ func Load(path string, env []string) (*Config, error) {
 	cfg.resolvePaths(filepath.Dir(path))
 	if err := cfg.applyEnv(env); err != nil {
 		return nil, err
-	}
-	if err := cfg.Validate(); err != nil {
-		return nil, fmt.Errorf("%s: %w", path, err)
 	}
 	return cfg, nil
 }
@@ -87,6 +106,7 @@ func (c *Config) resolvePaths(dir string) {
 	}
 	abs(&c.Agent.DataDir)
 	abs(&c.ControlPlane.TokenFile)
+	abs(&c.ControlPlane.CredentialsFile)
 	for i := range c.Inputs {
 		if c.Inputs[i].File != nil {
 			abs(&c.Inputs[i].File.Path)
@@ -113,6 +133,7 @@ var envVars = []struct {
 	{"PYNOMALY_CONTROL_PLANE_URL", func(c *Config, v string) error { c.ControlPlane.URL = v; return nil }},
 	{"PYNOMALY_CONTROL_PLANE_TOKEN", func(c *Config, v string) error { c.ControlPlane.Token = v; return nil }},
 	{"PYNOMALY_CONTROL_PLANE_TOKEN_FILE", func(c *Config, v string) error { c.ControlPlane.TokenFile = v; return nil }},
+	{"PYNOMALY_CONTROL_PLANE_CREDENTIALS_FILE", func(c *Config, v string) error { c.ControlPlane.CredentialsFile = v; return nil }},
 	{"PYNOMALY_HTTP_LISTEN", func(c *Config, v string) error { c.HTTP.Listen = v; return nil }},
 	{"PYNOMALY_LOG_LEVEL", func(c *Config, v string) error { c.Log.Level = v; return nil }},
 	{"PYNOMALY_LOG_FORMAT", func(c *Config, v string) error { c.Log.Format = v; return nil }},

@@ -33,7 +33,7 @@ func (c *Config) Validate() error {
 		add("agent.data_dir: must be set")
 	}
 	if c.ControlPlane.URL == "" {
-		add("control_plane.url: must be set (e.g. nats://127.0.0.1:4222)")
+		add("control_plane.url: must be set (e.g. nats://127.0.0.1:4222), or enroll the agent: pynomaly-agent enroll")
 	}
 	if c.ControlPlane.Token != "" && c.ControlPlane.TokenFile != "" {
 		add("control_plane: set token or token_file, not both")

@@ -7,6 +7,7 @@ import (
 
 	"github.com/pynomaly/pynomaly/agent/config"
 	"github.com/pynomaly/pynomaly/agent/detectors"
+	"github.com/pynomaly/pynomaly/protocol"
 )
 
 // TestLoadBad loads each testdata/*.bad.yaml and checks the error it must
@@ -129,14 +130,30 @@ func TestLoadBad(t *testing.T) {
 	}
 }
 
-// TestLoadShippedExamples keeps the example configs loadable.
+// TestLoadShippedExamples keeps the example configs loadable: the demo's
+// as it is, the packaged one once the agent is enrolled (before, it says
+// to enroll).
 func TestLoadShippedExamples(t *testing.T) {
-	for _, path := range []string{"../../examples/demo/agent.yaml", "../../packaging/agent.yaml"} {
-		t.Run(filepath.Base(filepath.Dir(path)), func(t *testing.T) {
-			if _, err := config.Load(path, nil); err != nil {
-				t.Errorf("Load(%s): %v", path, err)
-			}
-		})
+	if _, err := config.Load("../../examples/demo/agent.yaml", nil); err != nil {
+		t.Errorf("Load(demo): %v", err)
+	}
+	const packaged = "../../packaging/agent.yaml"
+	missing := "PYNOMALY_CONTROL_PLANE_CREDENTIALS_FILE=" + filepath.Join(t.TempDir(), "credentials.json")
+	if _, err := config.Load(packaged, []string{missing}); err == nil || !strings.Contains(err.Error(), "pynomaly-agent enroll") {
+		t.Errorf("Load(packaged) before enrolling: %v, want an error saying to enroll", err)
+	}
+	cred := filepath.Join(t.TempDir(), "credentials.json")
+	c := &config.Credentials{EnrollResponse: protocol.EnrollResponse{AgentCredentials: protocol.AgentCredentials{AgentID: "gw-1", Secret: "pna_x"},
+		NATSURLs: []string{"nats://cp:4222", "nats://cp2:4222"}}}
+	if err := config.WriteCredentials(cred, c); err != nil {
+		t.Fatal(err)
+	}
+	cfg, err := config.Load(packaged, []string{"PYNOMALY_CONTROL_PLANE_CREDENTIALS_FILE=" + cred})
+	if err != nil {
+		t.Fatalf("Load(packaged) enrolled: %v", err)
+	}
+	if cfg.Agent.ID != "gw-1" || cfg.ControlPlane.URL != "nats://cp:4222,nats://cp2:4222" {
+		t.Errorf("enrolled packaged config: id %q, url %q", cfg.Agent.ID, cfg.ControlPlane.URL)
 	}
 }
 

@@ -23,6 +23,11 @@ import (
 type Options struct {
 	URL   string
 	Token string
+	// Secret, when set, is the agent's own NATS password from enrollment:
+	// the agent connects as AgentID with it instead of the shared Token,
+	// and takes its replies under protocol.AgentInboxPrefix, the only
+	// subjects NATS lets it receive on.
+	Secret string
 	// AgentID names the subjects the uplink publishes on.
 	AgentID string
 	Outbox  *outbox.Store
@@ -142,9 +147,12 @@ func (u *Uplink) Run(ctx context.Context) error {
 }
 
 func (u *Uplink) natsOptions() []nats.Option {
-	return []nats.Option{
-		nats.Name("pynomaly-agent " + u.opts.AgentID),
-		nats.Token(u.opts.Token),
+	auth := []nats.Option{nats.Token(u.opts.Token)}
+	if u.opts.Secret != "" {
+		auth = []nats.Option{nats.UserInfo(u.opts.AgentID, u.opts.Secret), nats.CustomInboxPrefix(protocol.AgentInboxPrefix(u.opts.AgentID))}
+	}
+	return append(auth,
+		nats.Name("pynomaly-agent "+u.opts.AgentID),
 		nats.RetryOnFailedConnect(true),
 		nats.MaxReconnects(-1),
 		nats.ReconnectWait(time.Second),
@@ -167,20 +175,23 @@ func (u *Uplink) natsOptions() []nats.Option {
 		// Failed (re)connection attempts, including a rejected token before
 		// the first connection, arrive here rather than at ErrorHandler.
 		nats.ReconnectErrHandler(func(_ *nats.Conn, err error) {
-			u.warn("connect", "cannot connect to control plane; retrying", explainAuth(err))
+			u.warn("connect", "cannot connect to control plane; retrying", u.explainAuth(err))
 		}),
 		nats.ErrorHandler(func(_ *nats.Conn, _ *nats.Subscription, err error) {
-			u.warn("nats_error", "control plane connection error", explainAuth(err))
+			u.warn("nats_error", "control plane connection error", u.explainAuth(err))
 		}),
-	}
+	)
 }
 
 // explainAuth names the likely fix of an authorization error.
-func explainAuth(err error) error {
-	if errors.Is(err, nats.ErrAuthorization) || errors.Is(err, nats.ErrAuthExpired) {
-		return fmt.Errorf("%w (check control_plane.token or token_file)", err)
+func (u *Uplink) explainAuth(err error) error {
+	if !errors.Is(err, nats.ErrAuthorization) && !errors.Is(err, nats.ErrAuthExpired) {
+		return err
 	}
-	return err
+	if u.opts.Secret != "" {
+		return fmt.Errorf("%w (the control plane refused this agent's credentials: it may have been unenrolled; enroll it again with pynomaly-agent enroll)", err)
+	}
+	return fmt.Errorf("%w (check control_plane.token or token_file)", err)
 }
 
 func (u *Uplink) warn(key, msg string, err error) {

@@ -27,6 +27,7 @@ const usage = `pynomaly-agent — Pynomaly edge agent
 Usage:
   pynomaly-agent run --config agent.yaml     run the agent
   pynomaly-agent detect --input FILE [...]   score a CSV offline (see detect --help)
+  pynomaly-agent enroll --url URL --token T  enroll with the control plane (see enroll --help)
   pynomaly-agent check-config --config FILE  validate a configuration and exit
   pynomaly-agent model build --input FILE --columns C --detector D --out FILE
                                              learn a model for an input to start from
@@ -51,6 +52,8 @@ func dispatch(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	switch args[0] {
 	case "run":
 		return runAgent(ctx, args[1:], stderr)
+	case "enroll":
+		return runEnroll(ctx, args[1:], stdout, stderr)
 	case "detect":
 		return runDetect(args[1:], stdout, stderr)
 	case "check-config":

@@ -23,8 +23,18 @@ Usage:
   pynomaly server start [--host H] [--port P] [--data-dir D]   run the control plane
   pynomaly alerts list [--agent A] [--series S] [--from T] [--to T] [--limit N] [-o table|json]
   pynomaly alerts watch                                        print alerts as they arrive
-  pynomaly agents list [--status S] [--version V] [--seen-since T] [-o table|json]
+  pynomaly server nats-config [--password P] [--nats-host H:P]  print an external NATS server's config for the control plane
+  pynomaly agents list [--label K=V ...] [--selector SEL] [--status S] [--version V] [--seen-since T] [--limit N] [-o table|json]
   pynomaly agents get --agent ID                               one agent, as JSON
+  pynomaly agents label --agent ID name=value ... name- ...    set and remove labels
+  pynomaly agents unenroll --agent ID                          revoke an agent's credentials and cut it off
+  pynomaly tokens create [--label K=V ...] [--policy P] [--ttl 24h] [--max-uses N] [--description D]
+                                                               an enrollment token for pynomaly-agent enroll
+  pynomaly tokens list | tokens revoke --id ID
+  pynomaly policies apply -f policy.yaml [--dry-run] [-o table|json]
+                                                               create or update policies; render their agents' desired states
+  pynomaly policies list | policies get NAME | policies agents NAME | policies history NAME
+  pynomaly policies rollback NAME [--revision N] | policies delete NAME
   pynomaly desired set --agent ID [-f pipeline.yaml] [--model input=name:version ...]
   pynomaly desired get --agent ID [-o text|json]               desired state and what the agent applied
   pynomaly desired delete --agent ID                           back to the agent's own file
@@ -74,6 +84,32 @@ func dispatch(ctx context.Context, args []string, env getenv, stdout, stderr io.
 		return agentsList(ctx, rest, env, stdout, stderr)
 	case "agents get":
 		return agentsGet(ctx, rest, env, stdout, stderr)
+	case "agents label":
+		return agentsLabel(ctx, rest, env, stdout, stderr)
+	case "agents unenroll":
+		return agentsUnenroll(ctx, rest, env, stdout, stderr)
+	case "tokens create":
+		return tokensCreate(ctx, rest, env, stdout, stderr)
+	case "tokens list":
+		return tokensList(ctx, rest, env, stdout, stderr)
+	case "tokens revoke":
+		return tokensRevoke(ctx, rest, env, stdout, stderr)
+	case "server nats-config":
+		return serverNATSConfig(rest, env, stdout, stderr)
+	case "policies apply":
+		return policiesApply(ctx, rest, env, stdout, stderr)
+	case "policies list":
+		return policiesList(ctx, rest, env, stdout, stderr)
+	case "policies get":
+		return policiesGet(ctx, rest, env, stdout, stderr)
+	case "policies agents":
+		return policiesAgents(ctx, rest, env, stdout, stderr)
+	case "policies history":
+		return policiesHistory(ctx, rest, env, stdout, stderr)
+	case "policies rollback":
+		return policiesRollback(ctx, rest, env, stdout, stderr)
+	case "policies delete":
+		return policiesDelete(ctx, rest, env, stdout, stderr)
 	case "desired set":
 		return desiredSet(ctx, rest, env, stdout, stderr)
 	case "desired get":

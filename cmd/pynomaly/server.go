@@ -33,6 +33,7 @@ func serverStart(ctx context.Context, args []string, env getenv, stderr io.Write
 	dbURL := fs.String("database-url", env("PYNOMALY_DATABASE_URL"), "PostgreSQL URL, e.g. postgres://pynomaly:…@postgres:5432/pynomaly?sslmode=require; default: SQLite in --data-dir (env PYNOMALY_DATABASE_URL)")
 	natsHost := fs.String("nats-host", envOr(env, "", "PYNOMALY_NATS_HOST"), "agents' NATS listen address (env PYNOMALY_NATS_HOST; default: --host)")
 	natsPort := fs.Int("nats-port", defNATSPort, "agents' NATS port (env PYNOMALY_NATS_PORT)")
+	natsAdvertise := fs.String("nats-advertise", envOr(env, "", "PYNOMALY_NATS_ADVERTISE"), "NATS URLs enrolling agents are given, comma-separated (env PYNOMALY_NATS_ADVERTISE; default: this server's NATS address as the agent reached the API)")
 	natsURL := fs.String("nats-url", envOr(env, "", "PYNOMALY_NATS_URL"), "external NATS with JetStream, e.g. nats://nats:4222 (a cluster: comma-separated), instead of the embedded one; needs PYNOMALY_NATS_TOKEN (env PYNOMALY_NATS_URL)")
 	rateReqs, err := envInt(env, api.DefaultRateLimitRequests, "PYNOMALY_RATE_LIMIT_REQUESTS")
 	if err != nil {
@@ -85,7 +86,9 @@ func serverStart(ctx context.Context, args []string, env getenv, stderr io.Write
 		JWTSecret: envOr(env, "", "JWT_SECRET_KEY", "PYNOMALY_JWT_SECRET_KEY"), SecretKey: envOr(env, "", "SECRET_KEY", "PYNOMALY_SECRET_KEY"),
 		AdminUsername: env("PYNOMALY_ADMIN_USERNAME"), AdminPassword: env("PYNOMALY_ADMIN_PASSWORD"),
 		NATSHost: *natsHost, NATSPort: *natsPort, NATSURL: *natsURL, NATSToken: env("PYNOMALY_NATS_TOKEN"),
-		RateLimit: api.RateLimit{Requests: rateReqs, Window: rateWindow}, CORSOrigins: origins, TrustedProxies: splitList(*proxies),
+		NATSCalloutKey: env("PYNOMALY_NATS_CALLOUT_KEY"), NATSSystemPassword: env("PYNOMALY_NATS_SYSTEM_PASSWORD"),
+		NATSAdvertise: splitList(*natsAdvertise),
+		RateLimit:     api.RateLimit{Requests: rateReqs, Window: rateWindow}, CORSOrigins: origins, TrustedProxies: splitList(*proxies),
 		Logger: logger,
 	})
 	if err != nil {

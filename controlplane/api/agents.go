@@ -1,14 +1,18 @@
 package api
 
 import (
+	"encoding/base64"
 	"errors"
+	"fmt"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
 
 	"github.com/gin-gonic/gin"
 
+	"github.com/pynomaly/pynomaly/controlplane/fleet"
 	"github.com/pynomaly/pynomaly/controlplane/store"
 	"github.com/pynomaly/pynomaly/protocol"
 )
@@ -20,7 +24,11 @@ const (
 	// detector, its outbox) is not ok.
 	StatusDegraded = "degraded"
 	StatusOffline  = "offline"
+	// StatusPending is an enrolled agent that has not reported in yet.
+	StatusPending = "pending"
 )
+
+var agentStatuses = []string{StatusOnline, StatusDegraded, StatusOffline, StatusPending}
 
 // clockSkewLimit is how far an agent's clock may be from the control
 // plane's before it is flagged: beyond it, its alert times and its outbox
@@ -54,49 +62,111 @@ func newAgent(r store.AgentRecord, now time.Time) Agent {
 		ClockSkewed: skew > clockSkewLimit || skew < -clockSkewLimit}
 }
 
-// listAgents serves GET /api/v1/agents.
-// It filters by status (online, degraded, offline; comma-separated for
-// several), version (exact), and seen_since (RFC 3339: a heartbeat at or
-// after it).
-func (h *handler) listAgents(c *gin.Context) {
-	var (
-		statuses map[string]bool
-		since    time.Time
-	)
+// Agents are listed in pages: DefaultAgentsLimit a page unless the
+// client asks for up to MaxAgentsLimit.
+const (
+	DefaultAgentsLimit = 100
+	MaxAgentsLimit     = 1000
+)
+
+// agentsQuery is GET /api/v1/agents' filter.
+type agentsQuery struct {
+	statuses map[string]bool
+	since    time.Time
+	version  string
+	selector fleet.Selector
+	limit    int
+	after    string
+}
+
+func (q agentsQuery) matches(a Agent) bool {
+	return (q.statuses == nil || q.statuses[a.Status]) && (q.version == "" || a.Version == q.version) &&
+		!a.LastHeartbeat.Before(q.since) && q.selector.Matches(a.Labels)
+}
+
+func parseAgentsQuery(c *gin.Context) (agentsQuery, error) {
+	q := agentsQuery{version: c.Query("version"), limit: DefaultAgentsLimit}
 	if v := c.Query("status"); v != "" {
-		statuses = map[string]bool{}
+		q.statuses = map[string]bool{}
 		for _, s := range strings.Split(v, ",") {
-			if s != StatusOnline && s != StatusDegraded && s != StatusOffline {
-				writeError(c, http.StatusBadRequest, "bad_request", "status "+strconv.Quote(s)+": want online, degraded or offline")
-				return
+			if !slices.Contains(agentStatuses, s) {
+				return q, fmt.Errorf("status %q: want %s", s, strings.Join(agentStatuses, ", "))
 			}
-			statuses[s] = true
+			q.statuses[s] = true
 		}
 	}
 	if v := c.Query("seen_since"); v != "" {
 		t, err := time.Parse(time.RFC3339Nano, v)
 		if err != nil {
-			writeError(c, http.StatusBadRequest, "bad_request", "seen_since "+strconv.Quote(v)+": want an RFC 3339 time, e.g. 2026-11-27T06:00:00Z")
-			return
+			return q, fmt.Errorf("seen_since %q: want an RFC 3339 time, e.g. 2026-11-27T06:00:00Z", v)
 		}
-		since = t
+		q.since = t
 	}
-	version := c.Query("version")
-	recs, err := h.opts.Store.ListAgents(c.Request.Context())
+	sel, err := labelQuery(c)
 	if err != nil {
-		h.internal(c, "list agents", err)
+		return q, err
+	}
+	q.selector = sel
+	if v := c.Query("limit"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 1 || n > MaxAgentsLimit {
+			return q, fmt.Errorf("limit %q: want 1 to %d", v, MaxAgentsLimit)
+		}
+		q.limit = n
+	}
+	if v := c.Query("cursor"); v != "" {
+		id, err := base64.RawURLEncoding.DecodeString(v)
+		if err != nil || protocol.ValidateAgentID(string(id)) != nil {
+			return q, fmt.Errorf("cursor %q: not one this server gave", v)
+		}
+		q.after = string(id)
+	}
+	return q, nil
+}
+
+// listAgents serves GET /api/v1/agents.
+// It filters by labels (label=name=value, repeatable, and selector= in
+// Kubernetes' syntax), status (comma-separated), version (exact) and
+// seen_since (RFC 3339: a heartbeat at or after it), a page at a time in
+// id order; next_cursor, when present, fetches the next page.
+func (h *handler) listAgents(c *gin.Context) {
+	q, err := parseAgentsQuery(c)
+	if err != nil {
+		writeError(c, http.StatusBadRequest, "bad_request", err.Error())
 		return
 	}
+	// The store answers the label equalities from an index; status, the
+	// other filters and the rest of the selector are applied here, reading
+	// on until the page is full.
+	f := store.AgentFilter{Labels: q.selector.Equalities(), After: q.after, Limit: q.limit + 1}
 	now := h.opts.Now()
-	agents := make([]Agent, 0, len(recs))
-	for _, r := range recs {
-		a := newAgent(r, now)
-		if (statuses != nil && !statuses[a.Status]) || (version != "" && a.Version != version) || a.LastHeartbeat.Before(since) {
-			continue
+	agents := make([]Agent, 0, q.limit)
+	more := false
+	for {
+		recs, err := h.opts.Store.ListAgents(c.Request.Context(), f)
+		if err != nil {
+			h.internal(c, "list agents", err)
+			return
 		}
-		agents = append(agents, a)
+		for _, r := range recs {
+			if a := newAgent(r, now); q.matches(a) {
+				if len(agents) == q.limit {
+					more = true
+					break
+				}
+				agents = append(agents, a)
+			}
+		}
+		if more || len(recs) < f.Limit {
+			break
+		}
+		f.After = recs[len(recs)-1].ID
 	}
-	c.JSON(http.StatusOK, gin.H{"agents": agents})
+	resp := gin.H{"agents": agents}
+	if more {
+		resp["next_cursor"] = base64.RawURLEncoding.EncodeToString([]byte(agents[len(agents)-1].ID))
+	}
+	c.JSON(http.StatusOK, resp)
 }
 
 // getAgent serves GET /api/v1/agents/{id}.
@@ -118,6 +188,9 @@ func (h *handler) getAgent(c *gin.Context) {
 }
 
 func agentStatus(r store.AgentRecord, now time.Time) string {
+	if r.LastHeartbeat.IsZero() && !r.EnrolledAt.IsZero() {
+		return StatusPending
+	}
 	interval := time.Duration(r.IntervalSeconds * float64(time.Second))
 	if now.Sub(r.LastHeartbeat) > missedHeartbeats*interval+jitterSlack {
 		return StatusOffline

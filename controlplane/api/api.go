@@ -20,7 +20,7 @@ import (
 type Store interface {
 	Ping(ctx context.Context) error
 	ListAlerts(ctx context.Context, q store.AlertQuery) (store.AlertPage, error)
-	ListAgents(ctx context.Context) ([]store.AgentRecord, error)
+	ListAgents(ctx context.Context, f store.AgentFilter) ([]store.AgentRecord, error)
 	GetAgent(ctx context.Context, id string) (store.AgentRecord, error)
 }
 
@@ -56,6 +56,13 @@ type Options struct {
 	// MaxBodyBytes bounds request bodies but model uploads (64 MiB); 0
 	// means DefaultMaxBodyBytes.
 	MaxBodyBytes int64
+	// Fleet turns on enrollment, enrollment tokens, labels and unenroll;
+	// it needs Auth. nil leaves those routes out.
+	Fleet *Fleet
+	// Policies turns on the policy routes, and renders an agent's
+	// policies after its manual desired state is deleted; nil leaves them
+	// out.
+	Policies PolicyService
 	// Auth turns on authentication, roles and the audit log, with the
 	// login, user, API key and audit routes; the server always sets it.
 	// nil (tests of other concerns) leaves every route open.
@@ -125,6 +132,9 @@ func New(opts Options) (http.Handler, error) {
 		// Audit first: a call refused for its credentials is recorded too.
 		v1.POST("/auth/login", h.audit, h.login)
 		v1.POST("/auth/refresh", h.audit, h.refresh)
+		if opts.Fleet != nil {
+			v1.POST("/agents/enroll", h.audit, h.enroll)
+		}
 		api = v1.Group("", h.audit, h.authenticate)
 	}
 	// Every other route says the least role it needs.
@@ -135,7 +145,7 @@ func New(opts Options) (http.Handler, error) {
 	if opts.Desired != nil {
 		route(http.MethodGet, "/agents/:id/desired", auth.Viewer, h.getDesired)
 		route(http.MethodPut, "/agents/:id/desired", auth.Operator, h.putDesired)
-		route(http.MethodDelete, "/agents/:id/desired", auth.Operator, h.deleteDesired)
+		route(http.MethodDelete, "/agents/:id/desired", auth.Operator, h.thenRenderPolicies(h.deleteDesired))
 		route(http.MethodPut, modelPath, auth.Operator, h.putModel)
 		route(http.MethodGet, modelPath, auth.Viewer, h.getModel)
 	}
@@ -147,6 +157,23 @@ func New(opts Options) (http.Handler, error) {
 		route(http.MethodPost, "/api-keys", auth.Admin, h.createAPIKey)
 		route(http.MethodDelete, "/api-keys/:id", auth.Admin, h.revokeAPIKey)
 		route(http.MethodGet, "/audit", auth.Admin, h.listAudit)
+	}
+	if opts.Auth != nil && opts.Fleet != nil {
+		route(http.MethodGet, "/enrollment-tokens", auth.Operator, h.listTokens)
+		route(http.MethodPost, "/enrollment-tokens", auth.Operator, h.createToken)
+		route(http.MethodDelete, "/enrollment-tokens/:id", auth.Operator, h.revokeToken)
+		route(http.MethodPatch, "/agents/:id/labels", auth.Operator, h.relabel)
+		route(http.MethodDelete, "/agents/:id", auth.Operator, h.unenroll)
+	}
+	if opts.Policies != nil {
+		route(http.MethodGet, "/policies", auth.Viewer, h.listPolicies)
+		route(http.MethodPost, "/policies", auth.Operator, h.createPolicy)
+		route(http.MethodGet, "/policies/:name", auth.Viewer, h.getPolicy)
+		route(http.MethodPut, "/policies/:name", auth.Operator, h.applyPolicy)
+		route(http.MethodDelete, "/policies/:name", auth.Operator, h.deletePolicy)
+		route(http.MethodGet, "/policies/:name/agents", auth.Viewer, h.policyAgents)
+		route(http.MethodGet, "/policies/:name/revisions", auth.Viewer, h.policyRevisions)
+		route(http.MethodPost, "/policies/:name/rollback", auth.Operator, h.rollbackPolicy)
 	}
 	return r, nil
 }

@@ -14,6 +14,7 @@ import (
 	"github.com/pynomaly/pynomaly/controlplane/api"
 	"github.com/pynomaly/pynomaly/controlplane/auth"
 	"github.com/pynomaly/pynomaly/controlplane/desired"
+	"github.com/pynomaly/pynomaly/controlplane/policy"
 	"github.com/pynomaly/pynomaly/controlplane/store"
 	"github.com/pynomaly/pynomaly/internal/testkit"
 )
@@ -34,7 +35,9 @@ func newAuthAPI(t *testing.T) *authAPI {
 	a := &authAPI{keys: keys, tokens: map[string]string{}}
 	a.testAPI = newTestAPI(t, func(o *api.Options) {
 		o.Desired = desired.New(js)
+		o.Policies = policy.New(policy.Options{Store: o.Store.(*store.Store), Desired: o.Desired.(*desired.Store), JetStream: js})
 		o.Auth = &api.Auth{Keys: keys, Users: o.Store.(*store.Store)}
+		o.Fleet = &api.Fleet{Store: o.Store.(*store.Store), NATSURLs: func(*http.Request) []string { return []string{"nats://cp.test:4222"} }}
 	})
 	for _, role := range []string{auth.Viewer, auth.Operator, auth.Admin} {
 		// One bcrypt hash for every test: under the race detector each
@@ -116,6 +119,20 @@ var routeCases = map[string]routeCase{
 	"POST /api/v1/api-keys":                      {role: auth.Admin, path: "/api/v1/api-keys", badJSON: true},
 	"DELETE /api/v1/api-keys/:id":                {role: auth.Admin, path: "/api/v1/api-keys/x", unknownID: "/api/v1/api-keys/nothing"},
 	"GET /api/v1/audit":                          {role: auth.Admin, path: "/api/v1/audit"},
+	"GET /api/v1/policies":                       {role: auth.Viewer, path: "/api/v1/policies"},
+	"POST /api/v1/policies":                      {role: auth.Operator, path: "/api/v1/policies", badJSON: true},
+	"GET /api/v1/policies/:name":                 {role: auth.Viewer, path: "/api/v1/policies/p", unknownID: "/api/v1/policies/nothing"},
+	"PUT /api/v1/policies/:name":                 {role: auth.Operator, path: "/api/v1/policies/p", badJSON: true},
+	"DELETE /api/v1/policies/:name":              {role: auth.Operator, path: "/api/v1/policies/p", unknownID: "/api/v1/policies/nothing"},
+	"GET /api/v1/policies/:name/agents":          {role: auth.Viewer, path: "/api/v1/policies/p/agents", unknownID: "/api/v1/policies/nothing/agents"},
+	"GET /api/v1/policies/:name/revisions":       {role: auth.Viewer, path: "/api/v1/policies/p/revisions", unknownID: "/api/v1/policies/nothing/revisions"},
+	"POST /api/v1/policies/:name/rollback":       {role: auth.Operator, path: "/api/v1/policies/p/rollback", badJSON: true},
+	"POST /api/v1/agents/enroll":                 {path: "/api/v1/agents/enroll", badJSON: true},
+	"GET /api/v1/enrollment-tokens":              {role: auth.Operator, path: "/api/v1/enrollment-tokens"},
+	"POST /api/v1/enrollment-tokens":             {role: auth.Operator, path: "/api/v1/enrollment-tokens", badJSON: true},
+	"DELETE /api/v1/enrollment-tokens/:id":       {role: auth.Operator, path: "/api/v1/enrollment-tokens/x", unknownID: "/api/v1/enrollment-tokens/nothing"},
+	"PATCH /api/v1/agents/:id/labels":            {role: auth.Operator, path: "/api/v1/agents/edge-1/labels", badJSON: true},
+	"DELETE /api/v1/agents/:id":                  {role: auth.Operator, path: "/api/v1/agents/edge-1", unknownID: "/api/v1/agents/nobody"},
 }
 
 // TestEveryRouteChecksItsRole walks the server's route list: a route the

@@ -52,6 +52,8 @@ const (
 const (
 	apiKeyPrefix  = "pnk_"
 	refreshPrefix = "pnr_"
+	enrollPrefix  = "pne_"
+	agentPrefix   = "pna_"
 )
 
 // MinPasswordLen is the shortest password accepted.
@@ -140,6 +142,14 @@ func (k Keys) NewAPIKey() (key, hash string) { return k.newSecret(apiKeyPrefix) 
 
 // NewRefreshToken returns a new refresh token and the hash to store.
 func (k Keys) NewRefreshToken() (token, hash string) { return k.newSecret(refreshPrefix) }
+
+// NewEnrollmentToken returns a new enrollment token and its hash.
+func (k Keys) NewEnrollmentToken() (token, hash string) { return k.newSecret(enrollPrefix) }
+
+// NewAgentSecret returns a new agent secret (its NATS password) and its
+// hash. Being 256 random bits, it needs no slow hash: checking it costs
+// one HMAC, so a fleet reconnecting at once is cheap to admit.
+func (k Keys) NewAgentSecret() (secret, hash string) { return k.newSecret(agentPrefix) }
 
 func (k Keys) newSecret(prefix string) (string, string) {
 	b := make([]byte, 32)

@@ -26,6 +26,12 @@ type Options struct {
 	// Token every client must present. Empty is refused: agents' uplink must
 	// never be open to anyone who can reach the port.
 	Token string
+	// CalloutIssuer, when set, is the public account key of the
+	// authorization callout (controlplane/natsauth): the control plane
+	// connects as ControlPlaneUser with Token as its password, and every
+	// other connection is decided by the callout. Empty: every client
+	// presents Token.
+	CalloutIssuer string
 	// Logger receives the server's own log lines; nil discards them.
 	Logger *slog.Logger
 	// ReadyTimeout bounds how long Start waits for the server; 0 means 10s.
@@ -34,8 +40,9 @@ type Options struct {
 
 // Broker is a running embedded NATS server.
 type Broker struct {
-	ns    *server.Server
-	token string
+	ns      *server.Server
+	token   string
+	callout bool
 }
 
 // Start starts the server and waits until it accepts connections.
@@ -50,20 +57,28 @@ func Start(opts Options) (*Broker, error) {
 	if port == 0 {
 		port = server.RANDOM_PORT
 	}
-	ns, err := server.NewServer(&server.Options{
-		ServerName:    "pynomaly-controlplane",
-		Host:          opts.Host,
-		Port:          port,
-		Authorization: opts.Token,
-		JetStream:     true,
-		StoreDir:      opts.StoreDir,
-		NoSigs:        true, // the control plane owns signal handling
-		MaxPayload:    1 << 20,
-		// An agent deletes an alert from its outbox as soon as JetStream
-		// acknowledges it, so the acknowledgement must mean "on disk", not
-		// "in memory until the next periodic flush".
-		SyncAlways: true,
-	})
+	sopts := &server.Options{}
+	if opts.CalloutIssuer != "" {
+		conf, err := AuthConfig(opts.Token, opts.CalloutIssuer, "")
+		if err != nil {
+			return nil, err
+		}
+		if err := sopts.ProcessConfigString(conf); err != nil {
+			return nil, fmt.Errorf("nats: auth config: %w", err)
+		}
+	} else {
+		sopts.Authorization = opts.Token
+	}
+	sopts.ServerName = "pynomaly-controlplane"
+	sopts.Host, sopts.Port = opts.Host, port
+	sopts.JetStream, sopts.StoreDir = true, opts.StoreDir
+	sopts.NoSigs = true // the control plane owns signal handling
+	sopts.MaxPayload = 1 << 20
+	// An agent deletes an alert from its outbox as soon as JetStream
+	// acknowledges it, so the acknowledgement must mean "on disk", not
+	// "in memory until the next periodic flush".
+	sopts.SyncAlways = true
+	ns, err := server.NewServer(sopts)
 	if err != nil {
 		return nil, fmt.Errorf("nats: configure: %w", err)
 	}
@@ -82,7 +97,7 @@ func Start(opts Options) (*Broker, error) {
 		ns.Shutdown()
 		return nil, fmt.Errorf("nats: start on %s: %w", net.JoinHostPort(opts.Host, strconv.Itoa(opts.Port)), err)
 	}
-	return &Broker{ns: ns, token: opts.Token}, nil
+	return &Broker{ns: ns, token: opts.Token, callout: opts.CalloutIssuer != ""}, nil
 }
 
 // waitReady waits until ns accepts connections. The server reports a failure
@@ -115,13 +130,23 @@ func (b *Broker) Ready() bool {
 // Connect opens an in-process client connection, which needs no socket.
 // The caller closes it.
 func (b *Broker) Connect(name string, opts ...nats.Option) (*nats.Conn, error) {
-	opts = append([]nats.Option{nats.InProcessServer(b.ns), nats.Name(name), nats.Token(b.token), nats.MaxReconnects(-1)}, opts...)
+	auth := nats.Token(b.token)
+	if b.callout {
+		auth = nats.UserInfo(ControlPlaneUser, b.token)
+	}
+	opts = append([]nats.Option{nats.InProcessServer(b.ns), nats.Name(name), auth, nats.MaxReconnects(-1)}, opts...)
 	nc, err := nats.Connect("", opts...)
 	if err != nil {
 		return nil, fmt.Errorf("nats: in-process connect: %w", err)
 	}
 	return nc, nil
 }
+
+// ID is the server's id, as authorization requests name it.
+func (b *Broker) ID() string { return b.ns.ID() }
+
+// Kick closes client cid's connection at once.
+func (b *Broker) Kick(cid uint64) error { return b.ns.DisconnectClientByID(cid) }
 
 // Shutdown stops the server and waits for it to finish flushing JetStream.
 func (b *Broker) Shutdown() {

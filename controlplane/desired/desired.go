@@ -105,6 +105,33 @@ type Entry struct {
 	Revision uint64                `json:"revision"`
 }
 
+// WatchUpdates calls f with the agent id of every desired state that
+// changes from now until ctx ends.
+func (s *Store) WatchUpdates(ctx context.Context, f func(agentID string)) error {
+	kv, _, err := s.open(ctx)
+	if err != nil {
+		return err
+	}
+	w, err := kv.WatchAll(ctx, jetstream.UpdatesOnly())
+	if err != nil {
+		return fmt.Errorf("watch desired states: %w", err)
+	}
+	defer w.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return nil
+		case e, ok := <-w.Updates():
+			if !ok {
+				return nil
+			}
+			if e != nil {
+				f(e.Key())
+			}
+		}
+	}
+}
+
 // Get returns agentID's desired state, or ErrNotFound.
 func (s *Store) Get(ctx context.Context, agentID string) (Entry, error) {
 	kv, _, err := s.open(ctx)
@@ -179,6 +206,9 @@ type ModelInfo struct {
 	SHA256   string    `json:"sha256"`
 	Detector string    `json:"detector,omitempty"`
 	Created  time.Time `json:"created"`
+	// NUID names the object's chunks in the store; NATS permissions that
+	// let an agent read this version name it.
+	NUID string `json:"-"`
 }
 
 // detectorMeta is the object metadata key of the detector a model is for.
@@ -252,5 +282,5 @@ func modelInfo(name, version string, info *jetstream.ObjectInfo) (ModelInfo, err
 		return ModelInfo{}, fmt.Errorf("model %s: digest %q: %w", info.Name, info.Digest, err)
 	}
 	return ModelInfo{Name: name, Version: version, Size: info.Size, SHA256: hex.EncodeToString(sum),
-		Detector: info.Metadata[detectorMeta], Created: info.ModTime.UTC()}, nil
+		Detector: info.Metadata[detectorMeta], Created: info.ModTime.UTC(), NUID: info.NUID}, nil
 }

@@ -4,6 +4,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/pynomaly/pynomaly/controlplane/store"
 	"github.com/pynomaly/pynomaly/internal/testkit"
 	"github.com/pynomaly/pynomaly/protocol"
 )
@@ -41,7 +42,7 @@ func TestHeartbeats(t *testing.T) {
 			})
 		})
 	}
-	agents, err := e.store.ListAgents(t.Context())
+	agents, err := e.store.ListAgents(t.Context(), store.AgentFilter{})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -25,15 +25,17 @@ func newRegistry(st interface{ DBStats() sql.DBStats }) *prometheus.Registry {
 	return reg
 }
 
-func newHandler(s *Server, in *ingest.Ingester, ds *desired.Store, reg *prometheus.Registry) (http.Handler, error) {
+func newHandler(s *Server, in *ingest.Ingester, ds *desired.Store, reg *prometheus.Registry, fleet *api.Fleet) (http.Handler, error) {
 	return api.New(api.Options{
 		Store:   s.store,
 		Desired: ds,
+		Fleet:   fleet,
 		Auth:    &api.Auth{Keys: s.keys, Users: s.store},
 		Checks: []api.Check{
 			{Name: "nats", Ready: s.natsReady},
 			{Name: "consumer", Ready: in.Ready},
 		},
+		Policies:       s.policies(ds, fleet), // sets fleet.Changed
 		Gatherer:       reg,
 		Registerer:     reg,
 		Logger:         s.logger,

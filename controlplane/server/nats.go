@@ -26,7 +26,7 @@ func (s *Server) connectNATS(ctx context.Context, token string) error {
 	}
 	var err error
 	s.broker, err = broker.Start(broker.Options{
-		Host: s.opts.NATSHost, Port: s.opts.NATSPort, Token: token,
+		Host: s.opts.NATSHost, Port: s.opts.NATSPort, Token: token, CalloutIssuer: s.calloutPublic(),
 		StoreDir: filepath.Join(s.opts.DataDir, "jetstream"),
 		Logger:   s.logger.With("component", "nats"),
 	})
@@ -63,12 +63,27 @@ func (s *Server) connectExternal(ctx context.Context, token string) error {
 	return nil
 }
 
+// calloutPublic is the public key of the callout issuer, "" without one.
+func (s *Server) calloutPublic() string {
+	if s.issuer == nil {
+		return ""
+	}
+	pub, _ := s.issuer.PublicKey() // cannot fail for a key calloutIssuer made or checked
+	return pub
+}
+
 func (s *Server) natsOptions(token string) []nats.Option {
 	logger := s.logger.With("component", "nats")
 	limiter := lograte.New(30 * time.Second)
+	auth := nats.Token(token)
+	if s.issuer != nil {
+		// With the callout, NATS knows the control plane as its own user:
+		// the token is that user's password.
+		auth = nats.UserInfo(broker.ControlPlaneUser, token)
+	}
 	return []nats.Option{
 		nats.Name("pynomaly-controlplane"),
-		nats.Token(token),
+		auth,
 		nats.MaxReconnects(-1),
 		nats.CustomReconnectDelay(reconnectDelay),
 		// Keep retrying after authorization errors too: a token being

@@ -16,12 +16,16 @@ import (
 	"time"
 
 	"github.com/nats-io/nats.go"
+	"github.com/nats-io/nkeys"
+	"github.com/prometheus/client_golang/prometheus"
 	"golang.org/x/sync/errgroup"
 
 	"github.com/pynomaly/pynomaly/controlplane/api"
 	"github.com/pynomaly/pynomaly/controlplane/auth"
 	"github.com/pynomaly/pynomaly/controlplane/broker"
+	"github.com/pynomaly/pynomaly/controlplane/desired"
 	"github.com/pynomaly/pynomaly/controlplane/ingest"
+	"github.com/pynomaly/pynomaly/controlplane/natsauth"
 	"github.com/pynomaly/pynomaly/controlplane/store"
 )
 
@@ -53,8 +57,26 @@ type Options struct {
 	// starting the embedded one; NATSHost and NATSPort are then unused.
 	NATSURL string
 	// NATSToken is the shared token agents present; empty means read or
-	// generate DataDir/nats-token (read only, with NATSURL).
+	// generate DataDir/nats-token (read only, with NATSURL). With the
+	// embedded server it is also the control plane's own NATS password.
 	NATSToken string
+	// NATSCalloutKey is the account seed (SA...) that signs the answers of
+	// the authorization callout of an external NATS; its public key is in
+	// that server's auth_callout block (pynomaly server nats-config writes
+	// both). With it, the control plane connects as broker.ControlPlaneUser
+	// with NATSToken as its password. Without it, an external NATS admits agents by the shared
+	// token only and enrollment is unavailable. The embedded server needs
+	// none: a key is made at each start.
+	NATSCalloutKey string
+	// NATSSystemPassword is the password of broker.SystemUser in an
+	// external NATS' system account, with which an unenrolled agent's
+	// session is cut at once; without it, the session ends within its
+	// TTL (1h).
+	NATSSystemPassword string
+	// NATSAdvertise are the NATS URLs enrolling agents are given; default:
+	// the embedded server's address (on the host the agent reached the
+	// API on), or NATSURL without credentials.
+	NATSAdvertise []string
 	// RateLimit, CORSOrigins and TrustedProxies guard the API (see
 	// api.Options).
 	RateLimit      api.RateLimit
@@ -75,8 +97,15 @@ type Server struct {
 	http     *http.Server
 	listener net.Listener
 	keys     auth.Keys
-	done     chan struct{}
-	err      error
+	issuer   nkeys.KeyPair // signs the authorization callout's answers; nil: no callout
+	natsTok  string
+	sysConn  *nats.Conn // external NATS' system account, for cutting sessions
+	reg      *prometheus.Registry
+	desired  *desired.Store
+	// agentAuth admits agents to NATS; nil without a callout issuer.
+	agentAuth *natsauth.Service
+	done      chan struct{}
+	err       error
 }
 
 // Start brings every component up and returns once the API listens. The
@@ -113,6 +142,10 @@ func (s *Server) open(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
+	s.natsTok = token
+	if s.issuer, err = s.calloutIssuer(); err != nil {
+		return err
+	}
 	dsn := s.opts.DatabaseURL
 	if dsn == "" {
 		dsn = filepath.Join(s.opts.DataDir, "pynomaly.db")
@@ -124,6 +157,15 @@ func (s *Server) open(ctx context.Context) error {
 		return err
 	}
 	if err := s.connectNATS(ctx, token); err != nil {
+		return err
+	}
+	s.reg = newRegistry(s.store)
+	if s.desired, err = s.newDesired(); err != nil {
+		return err
+	}
+	// Before Start returns: an agent connecting from now on is admitted
+	// by it, not left waiting for an answer.
+	if s.agentAuth, err = s.startAgentAuth(s.desired, s.reg); err != nil {
 		return err
 	}
 	addr := net.JoinHostPort(s.opts.Host, strconv.Itoa(s.opts.Port))
@@ -139,18 +181,13 @@ func (s *Server) open(ctx context.Context) error {
 func (s *Server) run(ctx context.Context) {
 	defer close(s.done)
 	defer s.closeAll()
-	reg := newRegistry(s.store)
+	reg, ds, agentAuth := s.reg, s.desired, s.agentAuth
 	in, err := ingest.New(ingest.Options{Conn: s.conn, Store: s.store, Logger: s.logger, Registerer: reg})
 	if err != nil {
 		s.err = err
 		return
 	}
-	ds, err := s.newDesired()
-	if err != nil {
-		s.err = err
-		return
-	}
-	handler, err := newHandler(s, in, ds, reg)
+	handler, err := newHandler(s, in, ds, reg, s.fleetOptions(agentAuth))
 	if err != nil {
 		s.err = err
 		return
@@ -159,6 +196,15 @@ func (s *Server) run(ctx context.Context) {
 	g, gctx := errgroup.WithContext(ctx)
 	g.Go(func() error { return in.Run(gctx) })
 	g.Go(func() error { s.ensureDesired(gctx, ds); return nil })
+	rate := newAnomalyRate(reg, anomalyRateWindow)
+	if err := reg.Register(rate.collector()); err != nil {
+		s.err = err
+		return
+	}
+	g.Go(func() error { rate.run(gctx, 10*time.Second); return nil })
+	if agentAuth != nil {
+		g.Go(func() error { s.refreshGrants(gctx, ds, agentAuth); return nil })
+	}
 	g.Go(func() error { return s.serve() })
 	g.Go(func() error {
 		<-gctx.Done()
@@ -180,6 +226,9 @@ func (s *Server) serve() error {
 func (s *Server) closeAll() {
 	if s.conn != nil {
 		s.conn.Close()
+	}
+	if s.sysConn != nil {
+		s.sysConn.Close()
 	}
 	if s.broker != nil {
 		s.broker.Shutdown()

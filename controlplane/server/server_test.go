@@ -214,8 +214,8 @@ func TestMetricsEndpoint(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, name := range []string{"pynomaly_db_connections", "pynomaly_alerts_ingested_total", "go_goroutines", "process_cpu_seconds_total"} {
-		if !strings.Contains(string(b), "\n"+name+" ") {
+	for _, name := range []string{"pynomaly_db_connections", "pynomaly_alerts_ingested_total", "pynomaly_anomaly_rate", "pynomaly_nats_auth_total", "go_goroutines", "process_cpu_seconds_total"} {
+		if !strings.Contains(string(b), "\n# TYPE "+name+" ") {
 			t.Errorf("/metrics lacks %s", name)
 		}
 	}

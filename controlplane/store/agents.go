@@ -6,6 +6,9 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
+	"slices"
+	"strings"
 	"time"
 
 	"github.com/pynomaly/pynomaly/protocol"
@@ -31,11 +34,21 @@ type AgentRecord struct {
 	// Config is what became of the agent's desired state; nil when the
 	// agent runs its own file's pipeline or does not report it.
 	Config *protocol.AppliedConfig `json:"config,omitempty"`
+	// Labels group agents for queries and policies; never nil.
+	Labels map[string]string `json:"labels"`
+	// EnrolledAt is when the agent enrolled; zero for agents that report
+	// in with the shared NATS token.
+	EnrolledAt time.Time `json:"enrolled_at,omitzero"`
+	// Policy is the policy its enrollment token named, if any.
+	Policy string `json:"policy,omitempty"`
 }
 
+// upsertAgentSQL skips agents that were unenrolled: a heartbeat sent
+// just before must not bring one back into the list.
 const upsertAgentSQL = `INSERT INTO agents (id, hostname, agent_version, last_heartbeat,
     agent_clock, started_at, interval_seconds, outbox_depth, inputs, detectors, outbox, outbox_oldest_seconds, config)
-VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+SELECT ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?
+WHERE NOT EXISTS (SELECT 1 FROM agent_credentials WHERE agent_id = ? AND revoked_at IS NOT NULL)
 ON CONFLICT (id) DO UPDATE SET
     hostname = excluded.hostname,
     agent_version = excluded.agent_version,
@@ -51,7 +64,8 @@ ON CONFLICT (id) DO UPDATE SET
     config = excluded.config`
 
 const selectAgentsSQL = `SELECT id, hostname, agent_version, last_heartbeat, agent_clock,
-    started_at, interval_seconds, outbox_depth, inputs, detectors, outbox, outbox_oldest_seconds, config
+    started_at, interval_seconds, outbox_depth, inputs, detectors, outbox, outbox_oldest_seconds, config,
+    enrolled_at, policy, labels
 FROM agents`
 
 // UpsertHeartbeat records an agent's latest heartbeat (insert or replace by
@@ -84,33 +98,62 @@ func (s *Store) UpsertHeartbeat(ctx context.Context, hb protocol.Heartbeat, rece
 	}
 	_, err = s.db.ExecContext(ctx, s.q(upsertAgentSQL), hb.AgentID, hb.Hostname, hb.AgentVersion,
 		nullNanos(receivedAt), nullNanos(hb.SentAt), nullNanos(hb.StartedAt),
-		hb.IntervalSeconds, hb.OutboxDepth, inputs, detectors, outbox, hb.OutboxOldestSeconds, cfg)
+		hb.IntervalSeconds, hb.OutboxDepth, inputs, detectors, outbox, hb.OutboxOldestSeconds, cfg, hb.AgentID)
 	if err != nil {
 		return fmt.Errorf("upsert heartbeat %s: %w", hb.AgentID, err)
 	}
 	return nil
 }
 
-// ListAgents returns all agents ordered by id; an empty store gives an
-// empty, non-nil slice.
-func (s *Store) ListAgents(ctx context.Context) ([]AgentRecord, error) {
-	rows, err := s.db.QueryContext(ctx, selectAgentsSQL+" ORDER BY id")
+// AgentFilter selects agents for ListAgents.
+type AgentFilter struct {
+	// Labels the agents must have, name to value (an index answers them).
+	Labels map[string]string
+	// After skips agents whose id is not greater (the page cursor).
+	After string
+	// Limit bounds the agents returned; 0 for no bound.
+	Limit int
+}
+
+// ListAgents returns the agents that match f, ordered by id, with their
+// labels; none gives an empty, non-nil slice.
+func (s *Store) ListAgents(ctx context.Context, f AgentFilter) ([]AgentRecord, error) {
+	query, args := agentsQuery(f)
+	agents, err := queryAll(ctx, s.db, s.q(query), args, scanAgent)
 	if err != nil {
 		return nil, fmt.Errorf("list agents: %w", err)
 	}
-	defer rows.Close()
-	agents := []AgentRecord{}
-	for rows.Next() {
-		a, err := scanAgent(rows)
-		if err != nil {
-			return nil, fmt.Errorf("list agents: %w", err)
-		}
-		agents = append(agents, a)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("list agents: %w", err)
-	}
 	return agents, nil
+}
+
+// agentsQuery builds ListAgents' query. With labels, it walks the label
+// index of the first one in id order and checks the others per row, so a
+// page of a label's agents costs the page, not the fleet.
+func agentsQuery(f AgentFilter) (string, []any) {
+	var (
+		b    strings.Builder
+		args []any
+	)
+	names := slices.Sorted(maps.Keys(f.Labels))
+	b.WriteString(selectAgentsSQL)
+	idCol := "id"
+	if len(names) > 0 {
+		b.WriteString(" JOIN agent_labels l0 ON l0.agent_id = agents.id AND l0.name = ? AND l0.value = ?")
+		args = append(args, names[0], f.Labels[names[0]])
+		idCol = "l0.agent_id"
+	}
+	b.WriteString(" WHERE " + idCol + " > ?")
+	args = append(args, f.After)
+	for _, k := range names[min(1, len(names)):] {
+		b.WriteString(" AND EXISTS (SELECT 1 FROM agent_labels l WHERE l.agent_id = agents.id AND l.name = ? AND l.value = ?)")
+		args = append(args, k, f.Labels[k])
+	}
+	b.WriteString(" ORDER BY " + idCol)
+	if f.Limit > 0 {
+		b.WriteString(" LIMIT ?")
+		args = append(args, f.Limit)
+	}
+	return b.String(), args
 }
 
 // GetAgent returns the agent id, or ErrNotFound when it never reported in.
@@ -139,13 +182,23 @@ func scanAgent(rows *sql.Rows) (AgentRecord, error) {
 		last, clock, started sql.NullInt64
 		inputs, detectors    sql.NullString
 		outbox, cfg          sql.NullString
+		enrolled             sql.NullInt64
+		labels               string
 	)
 	err := rows.Scan(&a.ID, &a.Hostname, &a.Version, &last, &clock, &started,
-		&a.IntervalSeconds, &a.OutboxDepth, &inputs, &detectors, &outbox, &a.OutboxOldestSeconds, &cfg)
+		&a.IntervalSeconds, &a.OutboxDepth, &inputs, &detectors, &outbox, &a.OutboxOldestSeconds, &cfg,
+		&enrolled, &a.Policy, &labels)
 	if err != nil {
 		return AgentRecord{}, fmt.Errorf("scan: %w", err)
 	}
 	a.LastHeartbeat, a.AgentClock, a.StartedAt = fromNanos(last), fromNanos(clock), fromNanos(started)
+	a.EnrolledAt = fromNanos(enrolled)
+	if err := json.Unmarshal([]byte(labels), &a.Labels); err != nil {
+		return AgentRecord{}, fmt.Errorf("agent %s labels: %w", a.ID, err)
+	}
+	if a.Labels == nil {
+		a.Labels = map[string]string{}
+	}
 	if a.Inputs, err = parseComponents(inputs); err != nil {
 		return AgentRecord{}, fmt.Errorf("agent %s inputs: %w", a.ID, err)
 	}

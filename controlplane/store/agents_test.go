@@ -56,7 +56,7 @@ func TestUpsertHeartbeat(t *testing.T) {
 		{
 			name: "zero started_at stays zero",
 			hbs:  []protocol.Heartbeat{{AgentID: "edge-1", SentAt: t0, IntervalSeconds: 1}},
-			want: store.AgentRecord{ID: "edge-1", LastHeartbeat: t0.Add(time.Second).UTC(), AgentClock: t0.UTC(), IntervalSeconds: 1},
+			want: store.AgentRecord{ID: "edge-1", LastHeartbeat: t0.Add(time.Second).UTC(), AgentClock: t0.UTC(), IntervalSeconds: 1, Labels: map[string]string{}},
 		},
 	}
 	for _, tc := range tests {
@@ -67,7 +67,7 @@ func TestUpsertHeartbeat(t *testing.T) {
 					t.Fatal(err)
 				}
 			}
-			agents, err := s.ListAgents(t.Context())
+			agents, err := s.ListAgents(t.Context(), store.AgentFilter{})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -98,6 +98,7 @@ func record(hb protocol.Heartbeat, receivedAt time.Time) store.AgentRecord {
 		Inputs:              hb.Inputs,
 		Detectors:           hb.Detectors,
 		Config:              hb.Config,
+		Labels:              map[string]string{},
 	}
 }
 
@@ -118,7 +119,7 @@ func TestGetAgent(t *testing.T) {
 
 func TestListAgentsOrderedByID(t *testing.T) {
 	s, _ := openTestStore(t)
-	agents, err := s.ListAgents(t.Context())
+	agents, err := s.ListAgents(t.Context(), store.AgentFilter{})
 	if err != nil || agents == nil || len(agents) != 0 {
 		t.Fatalf("empty store: ListAgents = %#v, %v; want an empty non-nil slice", agents, err)
 	}
@@ -127,7 +128,7 @@ func TestListAgentsOrderedByID(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	agents, err = s.ListAgents(t.Context())
+	agents, err = s.ListAgents(t.Context(), store.AgentFilter{})
 	if err != nil {
 		t.Fatal(err)
 	}

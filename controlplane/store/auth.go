@@ -105,20 +105,12 @@ func (s *Store) oneUser(ctx context.Context, column, value string) (User, error)
 
 // ListUsers returns every user by name.
 func (s *Store) ListUsers(ctx context.Context) ([]User, error) {
-	rows, err := s.db.QueryContext(ctx, "SELECT "+userColumns+" FROM users ORDER BY username")
+	out, err := queryAll(ctx, s.db, "SELECT "+userColumns+" FROM users ORDER BY username", nil,
+		func(r *sql.Rows) (User, error) { return scanUser(r) })
 	if err != nil {
 		return nil, fmt.Errorf("list users: %w", err)
 	}
-	defer rows.Close()
-	out := []User{}
-	for rows.Next() {
-		u, err := scanUser(rows)
-		if err != nil {
-			return nil, fmt.Errorf("list users: %w", err)
-		}
-		out = append(out, u)
-	}
-	return out, rows.Err()
+	return out, nil
 }
 
 // CountUsers says whether the first admin still has to be made.
@@ -180,20 +172,12 @@ func (s *Store) APIKeyByHash(ctx context.Context, h string) (APIKey, error) {
 
 // ListAPIKeys returns every key, revoked ones included, newest first.
 func (s *Store) ListAPIKeys(ctx context.Context) ([]APIKey, error) {
-	rows, err := s.db.QueryContext(ctx, "SELECT "+apiKeyColumns+" FROM api_keys ORDER BY created_at DESC, id")
+	out, err := queryAll(ctx, s.db, "SELECT "+apiKeyColumns+" FROM api_keys ORDER BY created_at DESC, id", nil,
+		func(r *sql.Rows) (APIKey, error) { return scanAPIKey(r) })
 	if err != nil {
 		return nil, fmt.Errorf("list api keys: %w", err)
 	}
-	defer rows.Close()
-	out := []APIKey{}
-	for rows.Next() {
-		k, err := scanAPIKey(rows)
-		if err != nil {
-			return nil, fmt.Errorf("list api keys: %w", err)
-		}
-		out = append(out, k)
-	}
-	return out, rows.Err()
+	return out, nil
 }
 
 // RevokeAPIKey revokes key id at once; ErrNotFound if there is no such
