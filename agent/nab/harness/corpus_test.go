@@ -23,6 +23,9 @@ func TestNABCorpus(t *testing.T) {
 	if rep.Files != 58 || rep.Rows != 365558 || rep.Windows != 116 {
 		t.Errorf("corpus: %d files, %d rows, %d windows; want 58, 365558, 116", rep.Files, rep.Rows, rep.Windows)
 	}
+	if len(rep.Halves) != 2 || rep.Halves[0].Windows != 63 || rep.Halves[1].Windows != 53 {
+		t.Errorf("split halves %+v, want A with 63 windows and B with 53", rep.Halves)
+	}
 	if s := rep.Optimised[0].Score; s < minStandard {
 		t.Errorf("%s scores %.2f on NAB's standard profile, below the %.2f reached before", rep.Detector, s, minStandard)
 	}

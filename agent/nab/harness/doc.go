@@ -7,6 +7,8 @@
 // the pipeline raises are the detector's own, label-free, detections.
 //
 // Run writes each file's results in NAB's layout and scores them with
-// agent/nab, at the label-optimised global threshold and at the alerts.
+// agent/nab, at the label-optimised global threshold and at the alerts,
+// and scores each half of NAB's folders on its own (the split check, see
+// SplitA).
 // Nothing of a run outlives it but the files it writes.
 package harness

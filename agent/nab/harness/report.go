@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"io"
 	"runtime"
+	"strings"
 	"text/tabwriter"
 )
 
@@ -24,7 +25,28 @@ func (r Report) WriteText(w io.Writer) error {
 	if err := tw.Flush(); err != nil {
 		return err
 	}
-	_, err := fmt.Fprintf(w, "\nscore: at the global threshold chosen with the labels (NAB's protocol); "+
-		"label-free: detections are the %d alerts the decision section raised\n", r.Alerts)
-	return err
+	if _, err := fmt.Fprintf(w, "\nscore: at the global threshold chosen with the labels (NAB's protocol); "+
+		"label-free: detections are the %d alerts the decision section raised\n", r.Alerts); err != nil {
+		return err
+	}
+	return r.writeSplit(w)
+}
+
+// writeSplit prints the split check, one line per half: its three
+// profiles' scores, each at that half's own optimised threshold.
+func (r Report) writeSplit(w io.Writer) error {
+	if len(r.Halves) == 0 {
+		return nil
+	}
+	fmt.Fprintf(w, "split check (each half at its own optimised thresholds; A: %s; B: the rest):\n", strings.Join(SplitA(), ", "))
+	for _, h := range r.Halves {
+		fmt.Fprintf(w, "  %s: %d files, %d windows:", h.Name, h.Files, h.Windows)
+		for _, o := range h.Optimised {
+			fmt.Fprintf(w, " %s %.2f", o.Profile, o.Score)
+		}
+		if _, err := fmt.Fprintln(w); err != nil {
+			return err
+		}
+	}
+	return nil
 }

@@ -34,6 +34,9 @@ type Report struct {
 	// threshold; LabelFree, at the alerts the pipeline raised. Both are in
 	// nab.Profiles() order.
 	Optimised, LabelFree []nab.Outcome
+	// Halves is the split check: each half of the corpus' folders (SplitA
+	// and the rest) that has a window, scored on its own.
+	Halves []Half
 }
 
 // RowsPerSecond is the rows streamed per second of Stream.
@@ -62,11 +65,18 @@ func Run(ctx context.Context, opts Options) (Report, error) {
 		return Report{}, err
 	}
 	rep.Stream = time.Since(start)
-	corpus, err := label(files, all)
+	fl, err := label(files, all)
+	if err != nil {
+		return Report{}, err
+	}
+	corpus, err := nab.NewCorpus(fl)
 	if err != nil {
 		return Report{}, err
 	}
 	if err := rep.score(corpus, all); err != nil {
+		return Report{}, err
+	}
+	if rep.Halves, err = split(fl, seriesScores(all)); err != nil {
 		return Report{}, err
 	}
 	if opts.Out != "" {
@@ -97,7 +107,7 @@ func streamAll(ctx context.Context, files []corpusFile, workers int, fn func(str
 }
 
 // label places each file's windows on its rows.
-func label(files []corpusFile, all []*series) (*nab.Corpus, error) {
+func label(files []corpusFile, all []*series) ([]nab.FileLabels, error) {
 	fl := make([]nab.FileLabels, len(files))
 	for i, cf := range files {
 		w, err := nab.Locate(all[i].ts, cf.spans)
@@ -106,17 +116,24 @@ func label(files []corpusFile, all []*series) (*nab.Corpus, error) {
 		}
 		fl[i] = nab.FileLabels{Name: cf.name, Rows: len(all[i].ts), Windows: w}
 	}
-	return nab.NewCorpus(fl)
+	return fl, nil
+}
+
+func seriesScores(all []*series) [][]float64 {
+	scores := make([][]float64, len(all))
+	for i, s := range all {
+		scores[i] = s.scores
+	}
+	return scores
 }
 
 // score fills in the counts and each profile's outcomes: scores at the
 // best threshold, and alerts as the detections (an alerted row scores 1,
 // every other 0, judged at threshold 1).
 func (r *Report) score(c *nab.Corpus, all []*series) error {
-	scores := make([][]float64, len(all))
+	scores := seriesScores(all)
 	alerts := make([][]float64, len(all))
 	for i, s := range all {
-		scores[i] = s.scores
 		alerts[i] = make([]float64, len(s.alerted))
 		for j, a := range s.alerted {
 			if a {

@@ -3,6 +3,7 @@ package harness_test
 import (
 	"bytes"
 	"encoding/csv"
+	"maps"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -46,6 +47,9 @@ func TestRun(t *testing.T) {
 			t.Errorf("%s: label-free %+v with %d alerts, want the window hit", f.Profile, f, rep.Alerts)
 		}
 	}
+	if len(rep.Halves) != 1 || rep.Halves[0].Name != "B" || rep.Halves[0].Files != 2 || rep.Halves[0].Optimised[0].Score != 100 {
+		t.Errorf("halves %+v, want B alone (no folder of split A) scoring 100", rep.Halves)
+	}
 	rows := readResults(t, filepath.Join(out, "ewma", "a", "ewma_spiky.csv"))
 	if len(rows) != 1001 || strings.Join(rows[0], ",") != "timestamp,value,anomaly_score,label" {
 		t.Fatalf("results: %d lines, header %v", len(rows), rows[0])
@@ -86,6 +90,43 @@ func TestRunScoresAsTheDetector(t *testing.T) {
 		if got, _ := strconv.ParseFloat(r[2], 64); err != nil || got != want {
 			t.Fatalf("row %d: wrote %v, the detector scores %v (%v)", i, got, want, err)
 		}
+	}
+}
+
+// TestRunSplit: each half of the folders is scored on its own windows at
+// its own thresholds, so the half whose spike lies outside its window
+// scores below 100 while the other, hit on its window's first row, scores
+// 100; a half with no window is left out.
+func TestRunSplit(t *testing.T) {
+	for _, tc := range []struct {
+		name   string
+		files  map[string]string
+		labels string
+		want   map[string]bool // half: whether it scores 100 on the standard profile
+	}{
+		{name: "both halves", files: map[string]string{
+			"realKnownCause/hit.csv": wavyCSV(1000, 500), "realTweets/missed.csv": wavyCSV(1000, 300),
+		}, labels: `{"realKnownCause/hit.csv": [` + window(500, 550) + `], "realTweets/missed.csv": [` + window(700, 750) + `]}`,
+			want: map[string]bool{"A": true, "B": false}},
+		{name: "no window in B", files: map[string]string{
+			"realAdExchange/hit.csv": wavyCSV(1000, 500), "artificialNoAnomaly/calm.csv": wavyCSV(800), "realTraffic/calm.csv": wavyCSV(800),
+		}, labels: `{"realAdExchange/hit.csv": [` + window(500, 550) + `], "artificialNoAnomaly/calm.csv": [], "realTraffic/calm.csv": []}`,
+			want: map[string]bool{"A": true}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			dir := writeCorpus(t, tc.files, tc.labels)
+			rep, err := harness.Run(t.Context(), harness.Options{Data: dir, Pipeline: ewmaPipeline()})
+			if err != nil {
+				t.Fatal(err)
+			}
+			got := map[string]bool{}
+			for _, h := range rep.Halves {
+				got[h.Name] = h.Optimised[0].Score == 100
+			}
+			if !maps.Equal(got, tc.want) {
+				t.Errorf("halves %+v: perfect %v, want %v", rep.Halves, got, tc.want)
+			}
+		})
 	}
 }
 
@@ -141,7 +182,8 @@ func TestReportText(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, want := range []string{"NAB corpus: 1 files, 1000 rows, 1 windows; detector ewma", "rows/s",
-		"standard  100.00", "reward_low_FP_rate  100.00", "reward_low_FN_rate  100.00", "label-free"} {
+		"standard  100.00", "reward_low_FP_rate  100.00", "reward_low_FN_rate  100.00", "label-free",
+		"split check", "B: 1 files, 1 windows: standard 100.00 reward_low_FP_rate 100.00 reward_low_FN_rate 100.00"} {
 		if !strings.Contains(b.String(), want) {
 			t.Errorf("report lacks %q:\n%s", want, b.String())
 		}
