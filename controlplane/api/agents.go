@@ -162,11 +162,25 @@ func (h *handler) listAgents(c *gin.Context) {
 		}
 		f.After = recs[len(recs)-1].ID
 	}
-	resp := gin.H{"agents": agents}
-	if more {
-		resp["next_cursor"] = base64.RawURLEncoding.EncodeToString([]byte(agents[len(agents)-1].ID))
+	// Encoded by hand (agentjson.go), as encoding/json would: the same
+	// bytes at a fraction of the CPU.
+	b := make([]byte, 0, 512*len(agents)+64)
+	b = append(b, `{"agents":[`...)
+	for i, a := range agents {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		if b, err = appendAgentJSON(b, a); err != nil {
+			h.internal(c, "encode agents", err)
+			return
+		}
 	}
-	c.JSON(http.StatusOK, resp)
+	b = append(b, ']')
+	if more {
+		b = append(b, `,"next_cursor":`...)
+		b = appendJSONString(b, base64.RawURLEncoding.EncodeToString([]byte(agents[len(agents)-1].ID)))
+	}
+	c.Data(http.StatusOK, "application/json; charset=utf-8", append(b, '}'))
 }
 
 // getAgent serves GET /api/v1/agents/{id}.

@@ -119,7 +119,11 @@ type AgentFilter struct {
 // labels; none gives an empty, non-nil slice.
 func (s *Store) ListAgents(ctx context.Context, f AgentFilter) ([]AgentRecord, error) {
 	query, args := agentsQuery(f)
-	agents, err := queryAll(ctx, s.db, s.q(query), args, scanAgent)
+	st, err := s.prepared(ctx, s.q(query))
+	if err != nil {
+		return nil, fmt.Errorf("list agents: %w", err)
+	}
+	agents, err := queryAll(ctx, stmtQuerier{st}, "", args, scanAgent)
 	if err != nil {
 		return nil, fmt.Errorf("list agents: %w", err)
 	}
@@ -193,11 +197,8 @@ func scanAgent(rows *sql.Rows) (AgentRecord, error) {
 	}
 	a.LastHeartbeat, a.AgentClock, a.StartedAt = fromNanos(last), fromNanos(clock), fromNanos(started)
 	a.EnrolledAt = fromNanos(enrolled)
-	if err := json.Unmarshal([]byte(labels), &a.Labels); err != nil {
+	if a.Labels, err = parseLabels(labels); err != nil {
 		return AgentRecord{}, fmt.Errorf("agent %s labels: %w", a.ID, err)
-	}
-	if a.Labels == nil {
-		a.Labels = map[string]string{}
 	}
 	if a.Inputs, err = parseComponents(inputs); err != nil {
 		return AgentRecord{}, fmt.Errorf("agent %s inputs: %w", a.ID, err)

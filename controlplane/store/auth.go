@@ -160,7 +160,11 @@ func scanAPIKey(row interface{ Scan(...any) error }) (APIKey, error) {
 
 // APIKeyByHash returns the unrevoked key with hash h, or ErrNotFound.
 func (s *Store) APIKeyByHash(ctx context.Context, h string) (APIKey, error) {
-	k, err := scanAPIKey(s.db.QueryRowContext(ctx, s.q("SELECT "+apiKeyColumns+" FROM api_keys WHERE key_hash = ? AND revoked_at IS NULL"), h))
+	st, err := s.prepared(ctx, s.q("SELECT "+apiKeyColumns+" FROM api_keys WHERE key_hash = ? AND revoked_at IS NULL"))
+	if err != nil {
+		return APIKey{}, fmt.Errorf("get api key: %w", err)
+	}
+	k, err := scanAPIKey(st.QueryRowContext(ctx, h))
 	if errors.Is(err, sql.ErrNoRows) {
 		return APIKey{}, fmt.Errorf("api key: %w", ErrNotFound)
 	}

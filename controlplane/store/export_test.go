@@ -8,3 +8,6 @@ func RawDB(dsn string) (*sql.DB, error) {
 	db, _, err := openDB(dsn)
 	return db, err
 }
+
+// ParseLabels exposes the labels column's fast reader to tests.
+var ParseLabels = parseLabels

@@ -1,6 +1,7 @@
 package store_test
 
 import (
+	"encoding/json"
 	"errors"
 	"fmt"
 	"maps"
@@ -219,4 +220,32 @@ func BenchmarkListAgentsByLabel(b *testing.B) {
 			b.Fatalf("%d agents, %v", len(as), err)
 		}
 	}
+}
+
+// FuzzParseLabels: the fast reader of the labels column agrees with
+// encoding/json on every document, and fails where it fails.
+func FuzzParseLabels(f *testing.F) {
+	for _, s := range []string{`{}`, `{"a":"b"}`, `{"a":"b","c/d":""}`, `{"a":"b",}`, `{"a":1}`, `null`, `{"a":"\"q"}`, `{"a" :"b"}`, ``, `{"a":"b"`} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, doc string) {
+		got, err := store.ParseLabels(doc)
+		want := map[string]string{}
+		werr := json.Unmarshal([]byte(doc), &want)
+		if werr != nil {
+			if err == nil {
+				t.Fatalf("%q: parsed %v, encoding/json refuses it (%v)", doc, got, werr)
+			}
+			return
+		}
+		if err != nil {
+			t.Fatalf("%q: %v, encoding/json reads %v", doc, err, want)
+		}
+		if want == nil {
+			want = map[string]string{}
+		}
+		if !maps.Equal(got, want) {
+			t.Fatalf("%q: %v, encoding/json reads %v", doc, got, want)
+		}
+	})
 }

@@ -38,6 +38,7 @@ type Store struct {
 	db      *sql.DB
 	dialect dialect
 	logger  *slog.Logger
+	stmts   stmtCache
 }
 
 // Open opens the database at dsn, applies migrations, and returns the
@@ -110,6 +111,7 @@ func explainOpenError(err error) error {
 
 // Close closes the database. Calls in flight may fail afterwards.
 func (s *Store) Close() error {
+	s.closeStmts()
 	if err := s.db.Close(); err != nil {
 		return fmt.Errorf("close store: %w", err)
 	}
