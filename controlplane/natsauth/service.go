@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"math/rand/v2"
 	"slices"
 	"strings"
 	"sync"
@@ -231,7 +232,10 @@ func (s *Service) admit(ctx context.Context, req *jwt.AuthorizationRequestClaims
 	co := req.ConnectOptions
 	uc := jwt.NewUserClaims(req.UserNkey)
 	uc.Audience = s.opts.Account
-	uc.Expires = time.Now().Add(s.opts.SessionTTL).Unix()
+	// ±10% so that agents admitted together (after a restart of NATS) do
+	// not all come back for a new session in the same second.
+	ttl := time.Duration(float64(s.opts.SessionTTL) * (0.9 + 0.2*rand.Float64()))
+	uc.Expires = time.Now().Add(ttl).Unix()
 	if co.Username == "" && s.opts.SharedToken != "" && co.Token != "" &&
 		subtle.ConstantTimeCompare([]byte(co.Token), []byte(s.opts.SharedToken)) == 1 {
 		uc.Name = "shared-token"
