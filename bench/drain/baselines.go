@@ -37,12 +37,12 @@ func (f fleet) alerts() int {
 // the control plane's broker one by one, as the uplink did before atomic
 // batches (no outbox, no consumer, no store).
 func timePublish(ctx context.Context, dir string, f fleet) (time.Duration, error) {
-	b, err := startBroker(ctx, filepath.Join(dir, "jetstream"))
+	b, err := startBroker(ctx, filepath.Join(dir, "jetstream"), false)
 	if err != nil {
 		return 0, err
 	}
 	defer b.Shutdown()
-	js, nc, err := connect(b.ClientURL())
+	js, nc, err := dial(b, false)
 	if err != nil {
 		return 0, err
 	}
@@ -55,7 +55,7 @@ func timePublish(ctx context.Context, dir string, f fleet) (time.Duration, error
 // timeUplink times the agent's side alone: the real outbox drained by the
 // real uplink into the broker, with no consumer and no store.
 func timeUplink(ctx context.Context, dir string, f fleet) (time.Duration, error) {
-	b, err := startBroker(ctx, filepath.Join(dir, "jetstream"))
+	b, err := startBroker(ctx, filepath.Join(dir, "jetstream"), false)
 	if err != nil {
 		return 0, err
 	}
@@ -102,11 +102,11 @@ func timeInsert(ctx context.Context, dir string, f fleet) (time.Duration, error)
 // started on that data directory; timed from the start until the last row.
 func timeIngest(ctx context.Context, dir string, f fleet) (time.Duration, error) {
 	dataDir := filepath.Join(dir, "cp")
-	b, err := startBroker(ctx, filepath.Join(dataDir, "jetstream"))
+	b, err := startBroker(ctx, filepath.Join(dataDir, "jetstream"), true)
 	if err != nil {
 		return 0, err
 	}
-	js, nc, err := connect(b.ClientURL())
+	js, nc, err := dial(b, true)
 	if err == nil {
 		err = publishAll(ctx, js, agentID(0), f[0], uplinkBatch)
 		nc.Close()

@@ -7,6 +7,7 @@ import (
 
 	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
+	"github.com/nats-io/nkeys"
 
 	"github.com/pynomaly/pynomaly/agent/outbox"
 	"github.com/pynomaly/pynomaly/controlplane/broker"
@@ -19,12 +20,26 @@ const token = "bench-token"
 // startBroker starts the control plane's embedded NATS (the same options:
 // JetStream on disk, SyncAlways) on its own, with the events stream as
 // ingest creates it but no consumer, for the baselines without the store.
-func startBroker(ctx context.Context, storeDir string) (*broker.Broker, error) {
-	b, err := broker.Start(broker.Options{Host: "127.0.0.1", StoreDir: storeDir, Token: token})
+// With asControlPlane it is set up as the control plane sets its own up
+// (an authorization callout declared), so that JetStream lives in the
+// control plane's account, broker.Account: what is published through it is
+// there for a control plane started later on the same directory.
+func startBroker(ctx context.Context, storeDir string, asControlPlane bool) (*broker.Broker, error) {
+	opts := broker.Options{Host: "127.0.0.1", StoreDir: storeDir, Token: token}
+	if asControlPlane {
+		issuer, err := nkeys.CreateAccount() // no callout answers: only the control plane's user gets in
+		if err != nil {
+			return nil, err
+		}
+		if opts.CalloutIssuer, err = issuer.PublicKey(); err != nil {
+			return nil, err
+		}
+	}
+	b, err := broker.Start(opts)
 	if err != nil {
 		return nil, err
 	}
-	js, nc, err := connect(b.ClientURL())
+	js, nc, err := dial(b, asControlPlane)
 	if err != nil {
 		b.Shutdown()
 		return nil, err
@@ -43,11 +58,18 @@ func startBroker(ctx context.Context, storeDir string) (*broker.Broker, error) {
 	return b, nil
 }
 
-// connect opens a TCP connection to url, as an agent's uplink does.
-func connect(url string) (jetstream.JetStream, *nats.Conn, error) {
-	nc, err := nats.Connect(url, nats.Token(token))
+// dial connects to b over TCP with the token, as an agent's uplink does,
+// or, asControlPlane, in process as the control plane.
+func dial(b *broker.Broker, asControlPlane bool) (jetstream.JetStream, *nats.Conn, error) {
+	var nc *nats.Conn
+	var err error
+	if asControlPlane {
+		nc, err = b.Connect("bench-drain")
+	} else {
+		nc, err = nats.Connect(b.ClientURL(), nats.Token(token))
+	}
 	if err != nil {
-		return nil, nil, fmt.Errorf("connect %s: %w", url, err)
+		return nil, nil, fmt.Errorf("connect %s: %w", b.ClientURL(), err)
 	}
 	js, err := jetstream.New(nc)
 	if err != nil {

@@ -12,19 +12,25 @@ import (
 	"github.com/pynomaly/pynomaly/protocol"
 )
 
-// fetchAndStore handles one batch: decode, insert in one transaction, then
-// acknowledge. Undecodable messages are terminated (never redelivered) and
-// counted; they must not block the good messages behind them.
-func (in *Ingester) fetchAndStore(ctx context.Context, cons jetstream.Consumer) error {
+// batch is what one fetch brought that decoded: alerts and their
+// messages, in stream order.
+type batch struct {
+	msgs   []jetstream.Msg
+	alerts []protocol.Alert
+}
+
+// fetchBatch fetches and decodes the next batch. Undecodable messages are
+// terminated (never redelivered) and counted; they must not block the good
+// messages behind them.
+func (in *Ingester) fetchBatch(ctx context.Context, cons jetstream.Consumer) (batch, error) {
 	raw, err := in.fetch(ctx, cons)
 	if err != nil {
-		return err
+		return batch{}, err
 	}
 	if ok, err := in.resync(ctx, raw); !ok {
-		return err // raw stays unacknowledged: the rewind delivers it again, in order
+		return batch{}, err // raw stays unacknowledged: the rewind delivers it again, in order
 	}
-	var msgs []jetstream.Msg
-	var alerts []protocol.Alert
+	b := batch{msgs: make([]jetstream.Msg, 0, len(raw)), alerts: make([]protocol.Alert, 0, len(raw))}
 	for _, msg := range raw {
 		a, err := decodeAlert(msg)
 		if err != nil {
@@ -33,22 +39,32 @@ func (in *Ingester) fetchAndStore(ctx context.Context, cons jetstream.Consumer) 
 			_ = msg.Term()
 			continue
 		}
-		msgs = append(msgs, msg)
-		alerts = append(alerts, a)
+		b.msgs = append(b.msgs, msg)
+		b.alerts = append(b.alerts, a)
 	}
-	if len(alerts) == 0 {
-		return nil
-	}
-	inserted, err := in.opts.Store.InsertAlerts(ctx, alerts, time.Now().UTC())
+	return b, nil
+}
+
+// store inserts b in one transaction, then acknowledges it. An error means
+// b was Nak'ed for redelivery.
+func (in *Ingester) store(ctx context.Context, b batch) error {
+	inserted, err := in.opts.Store.InsertAlerts(ctx, b.alerts, time.Now().UTC())
 	if err != nil {
-		return in.storeOneByOne(ctx, msgs, alerts, err)
+		return in.storeOneByOne(ctx, b, err)
 	}
-	for _, m := range msgs {
+	for _, m := range b.msgs {
 		_ = m.Ack()
 	}
 	in.metrics.alerts.Add(float64(inserted))
-	in.metrics.duplicates.Add(float64(len(alerts) - inserted))
+	in.metrics.duplicates.Add(float64(len(b.alerts) - inserted))
 	return nil
+}
+
+// nak hands b back to JetStream for redelivery.
+func (b batch) nak() {
+	for _, m := range b.msgs {
+		_ = m.Nak()
+	}
 }
 
 // errSubjectMismatch marks a message whose agent_id is not the agent whose
@@ -60,7 +76,7 @@ var errSubjectMismatch = errors.New("agent id does not match subject")
 var errConsumerGone = errors.New("the durable consumer is gone")
 
 func decodeAlert(msg jetstream.Msg) (protocol.Alert, error) {
-	a, err := protocol.DecodeAlert(msg.Data())
+	a, err := decodePayload(msg.Data())
 	if err == nil && msg.Subject() != protocol.AlertSubject(a.AgentID) {
 		err = fmt.Errorf("alert %s from agent %s: %w", a.ID, a.AgentID, errSubjectMismatch)
 	}
@@ -146,19 +162,17 @@ func (in *Ingester) collect(batch jetstream.MessageBatch, err error) ([]jetstrea
 // whole batch is Nak'ed for redelivery. Otherwise one message made the
 // batch fail: storing each alone lets the good ones through and terminates
 // the one the store refuses, so a single poison message cannot stop ingest.
-func (in *Ingester) storeOneByOne(ctx context.Context, msgs []jetstream.Msg, alerts []protocol.Alert, batchErr error) error {
+func (in *Ingester) storeOneByOne(ctx context.Context, b batch, batchErr error) error {
 	if err := in.opts.Store.Ping(ctx); err != nil {
-		for _, m := range msgs {
-			_ = m.Nak() // redelivered; Run pauses a second first
-		}
-		return fmt.Errorf("store %d alerts: %w", len(alerts), batchErr)
+		b.nak() // redelivered; Run pauses a second first
+		return fmt.Errorf("store %d alerts: %w", len(b.alerts), batchErr)
 	}
 	now := time.Now().UTC()
-	for i, m := range msgs {
-		n, err := in.opts.Store.InsertAlerts(ctx, alerts[i:i+1], now)
+	for i, m := range b.msgs {
+		n, err := in.opts.Store.InsertAlerts(ctx, b.alerts[i:i+1], now)
 		if err != nil {
 			in.metrics.rejected.WithLabelValues("store_refused").Inc()
-			in.warn("store_refused", "the store refused an alert; dropping it", fmt.Errorf("alert %s: %w", alerts[i].ID, err))
+			in.warn("store_refused", "the store refused an alert; dropping it", fmt.Errorf("alert %s: %w", b.alerts[i].ID, err))
 			_ = m.Term()
 			continue
 		}

@@ -5,7 +5,9 @@
 // message goes to one replica. A fetched batch is inserted in one store
 // transaction and acknowledged only after that transaction commits: a crash
 // between the two redelivers the batch, and the store's unique alert id
-// makes the redelivery invisible.
+// makes the redelivery invisible. The next batch is fetched and decoded
+// while one is being stored, but batches are stored one at a time, in the
+// order they were fetched, so alerts of a series are committed in order.
 //
 // Heartbeats are core NATS messages handled by a queue subscription.
 package ingest

@@ -101,6 +101,19 @@ func (e *testEnv) publish(t *testing.T, subject string, data []byte, msgID strin
 	return ack
 }
 
+// waitConsumer waits until the durable consumer's state satisfies ok.
+func (e *testEnv) waitConsumer(t *testing.T, what string, ok func(*jetstream.ConsumerInfo) bool) {
+	t.Helper()
+	cons, err := e.js.Consumer(t.Context(), protocol.StreamName, ingest.ConsumerName)
+	if err != nil {
+		t.Fatal(err)
+	}
+	testkit.WaitFor(t, 10*time.Second, what, func() bool {
+		info, err := cons.Info(t.Context())
+		return err == nil && ok(info)
+	})
+}
+
 func (e *testEnv) alertIDs(t *testing.T) []string {
 	t.Helper()
 	page, err := e.store.ListAlerts(t.Context(), store.AlertQuery{Limit: 1000, Order: "asc"})

@@ -114,8 +114,32 @@ func (in *Ingester) Run(ctx context.Context) error {
 	in.ready.Store(true)
 	defer in.ready.Store(false)
 	in.logger.Info("consuming agent events", "stream", protocol.StreamName, "consumer", ConsumerName)
+	in.consume(ctx, cons)
+	return nil
+}
+
+// consume fetches, decodes and stores batches until ctx ends. It is a
+// pipeline of two: while one batch is stored (inserted, committed, then
+// acknowledged) on a goroutine of its own, the next is fetched and
+// decoded. Batches are stored one at a time in the order they were
+// fetched, so order per series is still commit order. When a store fails,
+// its batch was Nak'ed, and the batch fetched meanwhile is Nak'ed after
+// it: JetStream hands Nak'ed messages out again first, in that order.
+// consume returns when no store is in flight any more.
+func (in *Ingester) consume(ctx context.Context, cons jetstream.Consumer) {
+	var storing <-chan error // the previous batch's store, if in flight
 	for ctx.Err() == nil {
-		err := in.fetchAndStore(ctx, cons)
+		b, err := in.fetchBatch(ctx, cons)
+		if storing != nil {
+			if serr := <-storing; serr != nil {
+				b.nak()
+				b, err = batch{}, errors.Join(serr, err)
+			}
+			storing = nil
+		}
+		if len(b.alerts) > 0 {
+			storing = in.storeAsync(ctx, b)
+		}
 		if err == nil || ctx.Err() != nil {
 			continue
 		}
@@ -125,7 +149,16 @@ func (in *Ingester) Run(ctx context.Context) error {
 			cons = in.recreate(ctx, cons)
 		}
 	}
-	return nil
+	if storing != nil {
+		<-storing
+	}
+}
+
+// storeAsync stores b on a new goroutine; the channel gets store's result.
+func (in *Ingester) storeAsync(ctx context.Context, b batch) <-chan error {
+	done := make(chan error, 1)
+	go func() { done <- in.store(ctx, b) }()
+	return done
 }
 
 // recreate sets the stream and consumer up again after they vanished under

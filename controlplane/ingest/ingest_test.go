@@ -105,13 +105,8 @@ func TestBadAlertsRejectedByReason(t *testing.T) {
 		})
 	}
 	// Rejected messages are terminated, not left to be redelivered forever.
-	cons, err := e.js.Consumer(t.Context(), protocol.StreamName, ingest.ConsumerName)
-	if err != nil {
-		t.Fatal(err)
-	}
-	testkit.WaitFor(t, 10*time.Second, "nothing pending", func() bool {
-		info, err := cons.Info(t.Context())
-		return err == nil && info.NumAckPending == 0 && info.NumPending == 0
+	e.waitConsumer(t, "nothing pending", func(info *jetstream.ConsumerInfo) bool {
+		return info.NumAckPending == 0 && info.NumPending == 0
 	})
 }
 

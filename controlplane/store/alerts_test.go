@@ -1,7 +1,9 @@
 package store_test
 
 import (
+	"encoding/json"
 	"fmt"
+	"math"
 	"reflect"
 	"slices"
 	"sync"
@@ -127,4 +129,128 @@ func sum(xs []int) int {
 		n += x
 	}
 	return n
+}
+
+// TestAlertBodyIsJSON: the store writes each alert's body itself, without
+// encoding/json on the usual path; the bytes must be json.Marshal's, and an
+// alert json.Marshal cannot encode must fail the batch as it did.
+func TestAlertBodyIsJSON(t *testing.T) {
+	base := newAlert("edge-1", "temperature", t0)
+	tests := []struct {
+		name   string
+		change func(a *protocol.Alert)
+	}{
+		{"as agents send it", func(*protocol.Alert) {}},
+		{"several labels, values and contributions", func(a *protocol.Alert) {
+			a.Labels = map[string]string{"site": "plant-a", "line": "line-2", "device": "pump-7", "a": ""}
+			a.Values = map[string]float64{"z": 2.9, "x": 0.12, "y": -0.31}
+			a.Contributions = map[string]float64{"z": 0.89, "x": 0.04, "y": 0.07}
+			a.ModelVersion = "m-3"
+		}},
+		{"empty and nil maps", func(a *protocol.Alert) {
+			a.Labels, a.Values, a.Contributions = map[string]string{}, nil, map[string]float64{}
+		}},
+		{"empty values", func(a *protocol.Alert) { a.Values = map[string]float64{} }},
+		{"strings that need escapes", func(a *protocol.Alert) {
+			a.Metric = "t\"em<p>&\\\n\x01\u2028é\xff"
+			a.Labels = map[string]string{"k\tey": "<v>", "ünï": "cödé"}
+			a.Severity = "a&b"
+		}},
+		{"floats in every format", func(a *protocol.Alert) {
+			a.Values = map[string]float64{"tiny": 1e-7, "small": 1e-6, "big": 1e21, "below": 9.99e20,
+				"neg": -1.5e-300, "zero": 0, "negzero": math.Copysign(0, -1), "max": math.MaxFloat64, "int": 42}
+			a.Score, a.Threshold = 5e-324, 123456789.125
+		}},
+		{"zoned and zero times", func(a *protocol.Alert) {
+			a.Timestamp = time.Date(2262, 4, 11, 23, 47, 16, 854775807, time.FixedZone("X", -23*3600))
+			a.DetectedAt = time.Time{}
+		}},
+		{"times at the edges of RFC 3339", func(a *protocol.Alert) {
+			a.Timestamp = time.Date(9999, 12, 31, 23, 59, 59, 999999999, time.UTC)
+			a.DetectedAt = time.Date(0, 1, 1, 0, 0, 0, 0, time.UTC)
+		}},
+		{"NaN value", func(a *protocol.Alert) { a.Values = map[string]float64{"value": math.NaN()} }},
+		{"infinite score", func(a *protocol.Alert) { a.Score = math.Inf(1) }},
+		{"infinite contribution", func(a *protocol.Alert) { a.Contributions = map[string]float64{"x": math.Inf(-1)} }},
+		{"year past 9999", func(a *protocol.Alert) { a.DetectedAt = time.Date(10000, 1, 1, 0, 0, 0, 0, time.UTC) }},
+		{"year before 0", func(a *protocol.Alert) { a.Timestamp = time.Date(-1, 1, 1, 0, 0, 0, 0, time.UTC) }},
+	}
+	s, dsn := openTestStore(t)
+	for i, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			a := base
+			a.ID = fmt.Sprintf("body-%d", i)
+			tc.change(&a)
+			checkBody(t, s, dsn, a)
+		})
+	}
+}
+
+// FuzzAlertBody compares the stored body with json.Marshal's for alerts
+// made of arbitrary strings, numbers and times.
+func FuzzAlertBody(f *testing.F) {
+	f.Add("temperature", "pump-1", "critical", 0.97, 1e-7, int64(1741961366), int64(535897932), 3600)
+	f.Add("t\"<>&\\\x00é\xff", "", "\u2029", -0.0, 1e21, int64(-62135596800), int64(0), -82800)
+	s, dsn := openTestStore(f)
+	n := 0
+	f.Fuzz(func(t *testing.T, metric, label, severity string, value, score float64, sec, nsec int64, offset int) {
+		n++
+		a := newAlert("edge-1", "temperature", time.Unix(sec, nsec).In(time.FixedZone("Z", offset%(24*3600))))
+		a.ID, a.Metric, a.Severity = fmt.Sprintf("fuzz-%d", n), metric, severity
+		a.Labels = map[string]string{label: metric, "site": label}
+		a.Values = map[string]float64{label: value, "value": score}
+		a.Score = score
+		checkBody(t, s, dsn, a)
+	})
+}
+
+// checkBody inserts a and checks its stored body against json.Marshal's,
+// or that InsertAlerts failed if json.Marshal does.
+func checkBody(t *testing.T, s *store.Store, dsn string, a protocol.Alert) {
+	t.Helper()
+	utc := a
+	utc.Timestamp, utc.DetectedAt = a.Timestamp.UTC(), a.DetectedAt.UTC()
+	want, wantErr := json.Marshal(utc)
+	_, err := s.InsertAlerts(t.Context(), []protocol.Alert{a}, t0)
+	if (err != nil) != (wantErr != nil) {
+		t.Fatalf("InsertAlerts: %v; json.Marshal: %v", err, wantErr)
+	}
+	if err != nil {
+		return
+	}
+	db, err := store.RawDB(dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	var got string
+	if err := db.QueryRowContext(t.Context(), "SELECT body FROM alerts ORDER BY seq DESC LIMIT 1").Scan(&got); err != nil {
+		t.Fatal(err)
+	}
+	if got != string(want) {
+		t.Errorf("stored body\n %s\nwant json.Marshal's\n %s", got, want)
+	}
+}
+
+// TestSQLiteWriterSettings: the settings the writer's speed depends on
+// (see dsnParams) are those of every connection, alongside the ones
+// durability depends on.
+func TestSQLiteWriterSettings(t *testing.T) {
+	_, dsn := openTestStore(t)
+	if store.IsPostgresURL(dsn) {
+		t.Skip("SQLite settings")
+	}
+	db, err := store.RawDB(dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	for pragma, want := range map[string]string{
+		"cache_size": "-32768", "wal_autocheckpoint": "10000", "journal_mode": "wal", "synchronous": "2",
+	} {
+		var got string
+		if err := db.QueryRowContext(t.Context(), "PRAGMA "+pragma).Scan(&got); err != nil || got != want {
+			t.Errorf("PRAGMA %s = %q, %v; want %q", pragma, got, err, want)
+		}
+	}
 }
