@@ -195,32 +195,29 @@ func TestLabelsAndListFilters(t *testing.T) {
 	if got, _ := ids("status=pending&label=site=plant-b&limit=3"); len(got) != 3 {
 		t.Errorf("pending plant-b, limit 3: %v", got)
 	}
-	// Pages: 31 agents in pages of 7 give every agent once, in order.
-	var all []string
-	cursor := ""
-	for range 10 {
-		page, next := ids("limit=7&cursor=" + cursor)
-		all = append(all, page...)
-		if next == "" {
-			break
+	// pages follows next_cursor from the first page of query to the last.
+	pages := func(query string) []string {
+		t.Helper()
+		var all []string
+		cursor := ""
+		for range 40 {
+			page, next := ids(query + "&cursor=" + cursor)
+			all = append(all, page...)
+			if next == "" {
+				return all
+			}
+			cursor = next
 		}
-		cursor = next
+		t.Fatalf("%s: still paging after 40 pages", query)
+		return nil
 	}
-	if len(all) != 31 || !slices.IsSorted(all) || slices.Compact(slices.Clone(all)) == nil {
+	// Pages: 31 agents in pages of 7 give every agent once, in order.
+	all := pages("limit=7")
+	if len(all) != 31 || !slices.IsSorted(all) || len(slices.Compact(slices.Clone(all))) != len(all) {
 		t.Errorf("paged through %d agents: %v", len(all), all)
 	}
 	// A filter applied after the store (status) still fills pages.
-	var pending []string
-	cursor = ""
-	for range 20 {
-		page, next := ids("status=pending&limit=4&cursor=" + cursor)
-		pending = append(pending, page...)
-		if next == "" {
-			break
-		}
-		cursor = next
-	}
-	if len(pending) != 30 {
+	if pending := pages("status=pending&limit=4"); len(pending) != 30 {
 		t.Errorf("paged through %d pending agents, want 30", len(pending))
 	}
 	for _, q := range []string{"selector=site+in+(a", "label==x", "limit=0", "limit=1001", "cursor=!!!", "status=asleep"} {
