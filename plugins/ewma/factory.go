@@ -1,10 +1,6 @@
 package ewma
 
-import (
-	"fmt"
-
-	"github.com/pynomaly/pynomaly/plugins/sdk"
-)
+import "github.com/pynomaly/pynomaly/plugins/sdk"
 
 // Name is the detector's registered name. It is part of every alert id, so
 // it must not change.
@@ -18,10 +14,9 @@ var (
 	_ sdk.Detector = (*detector)(nil)
 )
 
-// Factory makes ewma instances, one per series, all with the same Options.
-type Factory struct {
-	opts Options
-}
+// Factory makes ewma instances, one per series, all with the same
+// Options; its Options, Info and New come from sdk.Univariate.
+type Factory = sdk.Univariate[Options]
 
 // New validates opts, fills in defaults and returns a Factory.
 func New(opts Options) (*Factory, error) {
@@ -29,23 +24,5 @@ func New(opts Options) (*Factory, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Factory{opts: o}, nil
-}
-
-// Options returns the options instances are made with, defaults filled in.
-func (f *Factory) Options() Options { return f.opts }
-
-// Info describes ewma: streaming, univariate, no explanations (with one
-// feature there is nothing to attribute).
-func (f *Factory) Info() sdk.Info {
-	return sdk.Info{Name: Name, Version: Version, Kind: sdk.Streaming, MaxDim: 1}
-}
-
-// New returns a fresh instance for one series. The detector is univariate:
-// dim must be 1, anything else is an error wrapping sdk.ErrInvalidInput.
-func (f *Factory) New(dim int) (sdk.Detector, error) {
-	if dim != 1 {
-		return nil, fmt.Errorf("dim %d: ewma is univariate, want dim 1: %w", dim, sdk.ErrInvalidInput)
-	}
-	return &detector{opts: f.opts}, nil
+	return sdk.NewUnivariate(Name, Version, o, func(o Options) sdk.Detector { return &detector{opts: o} }), nil
 }

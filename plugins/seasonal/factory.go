@@ -1,10 +1,6 @@
 package seasonal
 
-import (
-	"fmt"
-
-	"github.com/pynomaly/pynomaly/plugins/sdk"
-)
+import "github.com/pynomaly/pynomaly/plugins/sdk"
 
 // Name is the detector's registered name. It is part of every alert id, so
 // it must not change.
@@ -19,10 +15,8 @@ var (
 )
 
 // Factory makes seasonal instances, one per series, all with the same
-// Options.
-type Factory struct {
-	opts Options
-}
+// Options; its Options, Info and New come from sdk.Univariate.
+type Factory = sdk.Univariate[Options]
 
 // New validates opts, fills in defaults and returns a Factory.
 func New(opts Options) (*Factory, error) {
@@ -30,22 +24,5 @@ func New(opts Options) (*Factory, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Factory{opts: o}, nil
-}
-
-// Options returns the options instances are made with, defaults filled in.
-func (f *Factory) Options() Options { return f.opts }
-
-// Info describes seasonal: streaming, univariate, no explanations.
-func (f *Factory) Info() sdk.Info {
-	return sdk.Info{Name: Name, Version: Version, Kind: sdk.Streaming, MaxDim: 1}
-}
-
-// New returns a fresh instance for one series. The detector is univariate:
-// dim must be 1, anything else is an error wrapping sdk.ErrInvalidInput.
-func (f *Factory) New(dim int) (sdk.Detector, error) {
-	if dim != 1 {
-		return nil, fmt.Errorf("dim %d: seasonal is univariate, want dim 1: %w", dim, sdk.ErrInvalidInput)
-	}
-	return &detector{opts: f.opts, season: make([]float64, f.opts.Season)}, nil
+	return sdk.NewUnivariate(Name, Version, o, func(o Options) sdk.Detector { return &detector{opts: o, season: make([]float64, o.Season)} }), nil
 }
