@@ -32,21 +32,7 @@ func TestNewOptions(t *testing.T) {
 		{name: "clip too large", opts: ewma.Options{Clip: 1001}, wantErr: "clip 1001 out of range: must be 2..1000"},
 	}
 	for _, tc := range tests {
-		t.Run(tc.name, func(t *testing.T) {
-			f, err := ewma.New(tc.opts)
-			if tc.wantErr != "" {
-				if err == nil || err.Error() != tc.wantErr {
-					t.Fatalf("New(%+v) error = %v, want %q", tc.opts, err, tc.wantErr)
-				}
-				return
-			}
-			if err != nil {
-				t.Fatalf("New(%+v): %v", tc.opts, err)
-			}
-			if got := f.Options(); got != tc.want {
-				t.Errorf("Options() = %+v, want %+v", got, tc.want)
-			}
-		})
+		t.Run(tc.name, func(t *testing.T) { detectortest.CheckNew(t, ewma.New, tc.opts, tc.want, tc.wantErr) })
 	}
 }
 
@@ -70,21 +56,7 @@ func TestParseParams(t *testing.T) {
 		{name: "out of range", params: map[string]string{"alpha": "0.9"}, wantErr: "alpha 0.9 out of range: must be > 0 and <= 0.5"},
 	}
 	for _, tc := range tests {
-		t.Run(tc.name, func(t *testing.T) {
-			got, err := ewma.ParseParams(tc.params)
-			if tc.wantErr != "" {
-				if err == nil || err.Error() != tc.wantErr {
-					t.Fatalf("ParseParams(%v) error = %v, want %q", tc.params, err, tc.wantErr)
-				}
-				return
-			}
-			if err != nil {
-				t.Fatalf("ParseParams(%v): %v", tc.params, err)
-			}
-			if got != tc.want {
-				t.Errorf("ParseParams(%v) = %+v, want %+v", tc.params, got, tc.want)
-			}
-		})
+		t.Run(tc.name, func(t *testing.T) { detectortest.CheckParse(t, ewma.ParseParams, tc.params, tc.want, tc.wantErr) })
 	}
 }
 

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"testing"
 
+	"github.com/pynomaly/pynomaly/plugins/detectortest"
 	"github.com/pynomaly/pynomaly/plugins/hbos"
 	"github.com/pynomaly/pynomaly/plugins/sdk"
 )
@@ -26,21 +27,7 @@ func TestNewOptions(t *testing.T) {
 		{name: "too many", opts: hbos.Options{Bins: 1001}, wantErr: "bins 1001 out of range: must be 2..1000, or auto"},
 	}
 	for _, tc := range tests {
-		t.Run(tc.name, func(t *testing.T) {
-			f, err := hbos.New(tc.opts)
-			if tc.wantErr != "" {
-				if err == nil || err.Error() != tc.wantErr {
-					t.Fatalf("New(%+v) error = %v, want %q", tc.opts, err, tc.wantErr)
-				}
-				return
-			}
-			if err != nil {
-				t.Fatalf("New(%+v): %v", tc.opts, err)
-			}
-			if got := f.Options(); got != tc.want {
-				t.Errorf("Options() = %+v, want %+v", got, tc.want)
-			}
-		})
+		t.Run(tc.name, func(t *testing.T) { detectortest.CheckNew(t, hbos.New, tc.opts, tc.want, tc.wantErr) })
 	}
 }
 
@@ -63,21 +50,7 @@ func TestParseParams(t *testing.T) {
 		{name: "minus one is not auto", params: map[string]string{"bins": "-1"}, want: hbos.Options{Bins: hbos.AutoBins}},
 	}
 	for _, tc := range tests {
-		t.Run(tc.name, func(t *testing.T) {
-			got, err := hbos.ParseParams(tc.params)
-			if tc.wantErr != "" {
-				if err == nil || err.Error() != tc.wantErr {
-					t.Fatalf("ParseParams(%v) error = %v, want %q", tc.params, err, tc.wantErr)
-				}
-				return
-			}
-			if err != nil {
-				t.Fatalf("ParseParams(%v): %v", tc.params, err)
-			}
-			if got != tc.want {
-				t.Errorf("ParseParams(%v) = %+v, want %+v", tc.params, got, tc.want)
-			}
-		})
+		t.Run(tc.name, func(t *testing.T) { detectortest.CheckParse(t, hbos.ParseParams, tc.params, tc.want, tc.wantErr) })
 	}
 }
 

@@ -31,21 +31,7 @@ func TestNewOptions(t *testing.T) {
 		{name: "window too large", opts: hst.Options{Window: 1<<16 + 1}, wantErr: "window 65537 out of range: must be 10..65536"},
 	}
 	for _, tc := range tests {
-		t.Run(tc.name, func(t *testing.T) {
-			f, err := hst.New(tc.opts)
-			if tc.wantErr != "" {
-				if err == nil || err.Error() != tc.wantErr {
-					t.Fatalf("New(%+v) error = %v, want %q", tc.opts, err, tc.wantErr)
-				}
-				return
-			}
-			if err != nil {
-				t.Fatalf("New(%+v): %v", tc.opts, err)
-			}
-			if got := f.Options(); got != tc.want {
-				t.Errorf("Options() = %+v, want %+v", got, tc.want)
-			}
-		})
+		t.Run(tc.name, func(t *testing.T) { detectortest.CheckNew(t, hst.New, tc.opts, tc.want, tc.wantErr) })
 	}
 }
 
@@ -67,21 +53,7 @@ func TestParseParams(t *testing.T) {
 		{name: "out of range", params: map[string]string{"window": "5"}, wantErr: "window 5 out of range: must be 10..65536"},
 	}
 	for _, tc := range tests {
-		t.Run(tc.name, func(t *testing.T) {
-			got, err := hst.ParseParams(tc.params)
-			if tc.wantErr != "" {
-				if err == nil || err.Error() != tc.wantErr {
-					t.Fatalf("ParseParams(%v) error = %v, want %q", tc.params, err, tc.wantErr)
-				}
-				return
-			}
-			if err != nil {
-				t.Fatalf("ParseParams(%v): %v", tc.params, err)
-			}
-			if got != tc.want {
-				t.Errorf("ParseParams(%v) = %+v, want %+v", tc.params, got, tc.want)
-			}
-		})
+		t.Run(tc.name, func(t *testing.T) { detectortest.CheckParse(t, hst.ParseParams, tc.params, tc.want, tc.wantErr) })
 	}
 }
 

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"testing"
 
+	"github.com/pynomaly/pynomaly/plugins/detectortest"
 	"github.com/pynomaly/pynomaly/plugins/iforest"
 	"github.com/pynomaly/pynomaly/plugins/sdk"
 )
@@ -30,21 +31,7 @@ func TestNewOptions(t *testing.T) {
 		{name: "max_depth too deep", opts: iforest.Options{MaxDepth: 65}, wantErr: "max_depth 65 out of range: must be 1..64, or 0 for ceil(log2(sample_size))"},
 	}
 	for _, tc := range tests {
-		t.Run(tc.name, func(t *testing.T) {
-			f, err := iforest.New(tc.opts)
-			if tc.wantErr != "" {
-				if err == nil || err.Error() != tc.wantErr {
-					t.Fatalf("New(%+v) error = %v, want %q", tc.opts, err, tc.wantErr)
-				}
-				return
-			}
-			if err != nil {
-				t.Fatalf("New(%+v): %v", tc.opts, err)
-			}
-			if got := f.Options(); got != tc.want {
-				t.Errorf("Options() = %+v, want %+v", got, tc.want)
-			}
-		})
+		t.Run(tc.name, func(t *testing.T) { detectortest.CheckNew(t, iforest.New, tc.opts, tc.want, tc.wantErr) })
 	}
 }
 
@@ -66,21 +53,7 @@ func TestParseParams(t *testing.T) {
 		{name: "out of range", params: map[string]string{"trees": "5000"}, wantErr: "trees 5000 out of range: must be 1..1000"},
 	}
 	for _, tc := range tests {
-		t.Run(tc.name, func(t *testing.T) {
-			got, err := iforest.ParseParams(tc.params)
-			if tc.wantErr != "" {
-				if err == nil || err.Error() != tc.wantErr {
-					t.Fatalf("ParseParams(%v) error = %v, want %q", tc.params, err, tc.wantErr)
-				}
-				return
-			}
-			if err != nil {
-				t.Fatalf("ParseParams(%v): %v", tc.params, err)
-			}
-			if got != tc.want {
-				t.Errorf("ParseParams(%v) = %+v, want %+v", tc.params, got, tc.want)
-			}
-		})
+		t.Run(tc.name, func(t *testing.T) { detectortest.CheckParse(t, iforest.ParseParams, tc.params, tc.want, tc.wantErr) })
 	}
 }
 

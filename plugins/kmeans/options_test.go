@@ -37,21 +37,7 @@ func TestNewOptions(t *testing.T) {
 		{name: "iterations too many", opts: kmeans.Options{Iterations: 1001}, wantErr: "iterations 1001 out of range: must be 1..1000"},
 	}
 	for _, tc := range tests {
-		t.Run(tc.name, func(t *testing.T) {
-			f, err := kmeans.New(tc.opts)
-			if tc.wantErr != "" {
-				if err == nil || err.Error() != tc.wantErr {
-					t.Fatalf("New(%+v) error = %v, want %q", tc.opts, err, tc.wantErr)
-				}
-				return
-			}
-			if err != nil {
-				t.Fatalf("New(%+v): %v", tc.opts, err)
-			}
-			if got := f.Options(); got != tc.want {
-				t.Errorf("Options() = %+v, want %+v", got, tc.want)
-			}
-		})
+		t.Run(tc.name, func(t *testing.T) { detectortest.CheckNew(t, kmeans.New, tc.opts, tc.want, tc.wantErr) })
 	}
 }
 
@@ -76,21 +62,7 @@ func TestParseParams(t *testing.T) {
 		{name: "out of range", params: map[string]string{"smooth": "101"}, wantErr: "smooth 101 out of range: must be 1..100"},
 	}
 	for _, tc := range tests {
-		t.Run(tc.name, func(t *testing.T) {
-			got, err := kmeans.ParseParams(tc.params)
-			if tc.wantErr != "" {
-				if err == nil || err.Error() != tc.wantErr {
-					t.Fatalf("ParseParams(%v) error = %v, want %q", tc.params, err, tc.wantErr)
-				}
-				return
-			}
-			if err != nil {
-				t.Fatalf("ParseParams(%v): %v", tc.params, err)
-			}
-			if got != tc.want {
-				t.Errorf("ParseParams(%v) = %+v, want %+v", tc.params, got, tc.want)
-			}
-		})
+		t.Run(tc.name, func(t *testing.T) { detectortest.CheckParse(t, kmeans.ParseParams, tc.params, tc.want, tc.wantErr) })
 	}
 }
 

@@ -37,21 +37,7 @@ func TestNewOptions(t *testing.T) {
 		{name: "clip too large", opts: with(func(o *seasonal.Options) { o.Clip = 5000 }), wantErr: "clip 5000 out of range: must be 2..1000"},
 	}
 	for _, tc := range tests {
-		t.Run(tc.name, func(t *testing.T) {
-			f, err := seasonal.New(tc.opts)
-			if tc.wantErr != "" {
-				if err == nil || err.Error() != tc.wantErr {
-					t.Fatalf("New(%+v) error = %v, want %q", tc.opts, err, tc.wantErr)
-				}
-				return
-			}
-			if err != nil {
-				t.Fatalf("New(%+v): %v", tc.opts, err)
-			}
-			if got := f.Options(); got != tc.want {
-				t.Errorf("Options() = %+v, want %+v", got, tc.want)
-			}
-		})
+		t.Run(tc.name, func(t *testing.T) { detectortest.CheckNew(t, seasonal.New, tc.opts, tc.want, tc.wantErr) })
 	}
 }
 
@@ -73,21 +59,7 @@ func TestParseParams(t *testing.T) {
 		{name: "out of range", params: map[string]string{"season": "288", "alpha": "2"}, wantErr: "alpha 2 out of range: must be > 0 and < 1"},
 	}
 	for _, tc := range tests {
-		t.Run(tc.name, func(t *testing.T) {
-			got, err := seasonal.ParseParams(tc.params)
-			if tc.wantErr != "" {
-				if err == nil || err.Error() != tc.wantErr {
-					t.Fatalf("ParseParams(%v) error = %v, want %q", tc.params, err, tc.wantErr)
-				}
-				return
-			}
-			if err != nil {
-				t.Fatalf("ParseParams(%v): %v", tc.params, err)
-			}
-			if got != tc.want {
-				t.Errorf("ParseParams(%v) = %+v, want %+v", tc.params, got, tc.want)
-			}
-		})
+		t.Run(tc.name, func(t *testing.T) { detectortest.CheckParse(t, seasonal.ParseParams, tc.params, tc.want, tc.wantErr) })
 	}
 }
 

@@ -1,9 +1,9 @@
 package surprise_test
 
 import (
-	"strings"
 	"testing"
 
+	"github.com/pynomaly/pynomaly/plugins/detectortest"
 	"github.com/pynomaly/pynomaly/plugins/surprise"
 )
 
@@ -31,21 +31,7 @@ func TestNewOptions(t *testing.T) {
 		{name: "refractory negative", opts: surprise.Options{Refractory: -2}, wantErr: "refractory -2 out of range: must be 1..1048576"},
 	}
 	for _, tc := range tests {
-		t.Run(tc.name, func(t *testing.T) {
-			f, err := surprise.New(tc.opts)
-			if tc.wantErr != "" {
-				if err == nil || err.Error() != tc.wantErr {
-					t.Fatalf("New(%+v) error = %v, want %q", tc.opts, err, tc.wantErr)
-				}
-				return
-			}
-			if err != nil {
-				t.Fatalf("New(%+v): %v", tc.opts, err)
-			}
-			if got := f.Options(); got != tc.want {
-				t.Errorf("Options() = %+v, want %+v", got, tc.want)
-			}
-		})
+		t.Run(tc.name, func(t *testing.T) { detectortest.CheckNew(t, surprise.New, tc.opts, tc.want, tc.wantErr) })
 	}
 }
 
@@ -64,21 +50,10 @@ func TestParseParams(t *testing.T) {
 		{name: "unknown", params: map[string]string{"alpha": "1"}, wantErr: `unknown param "alpha" (known: history, learn, peak, rank_window, refractory, short, tolerance)`},
 		{name: "not an integer", params: map[string]string{"short": "1.5"}, wantErr: `param short="1.5": want an integer`},
 		{name: "not a number", params: map[string]string{"tolerance": "wide"}, wantErr: `param tolerance="wide": want a finite number`},
-		{name: "out of range", params: map[string]string{"learn": "1"}, wantErr: "learn 1 out of range"},
+		{name: "out of range", params: map[string]string{"learn": "1"}, wantErr: "learn 1 out of range: must be 2..1048576"},
 	}
 	for _, tc := range tests {
-		t.Run(tc.name, func(t *testing.T) {
-			got, err := surprise.ParseParams(tc.params)
-			if tc.wantErr != "" {
-				if err == nil || !strings.Contains(err.Error(), tc.wantErr) {
-					t.Fatalf("ParseParams(%v) error = %v, want %q", tc.params, err, tc.wantErr)
-				}
-				return
-			}
-			if err != nil || got != tc.want {
-				t.Errorf("ParseParams(%v) = %+v, %v; want %+v", tc.params, got, err, tc.want)
-			}
-		})
+		t.Run(tc.name, func(t *testing.T) { detectortest.CheckParse(t, surprise.ParseParams, tc.params, tc.want, tc.wantErr) })
 	}
 }
 

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"testing"
 
+	"github.com/pynomaly/pynomaly/plugins/detectortest"
 	"github.com/pynomaly/pynomaly/plugins/sdk"
 	"github.com/pynomaly/pynomaly/plugins/zscore"
 )
@@ -30,21 +31,7 @@ func TestNewOptions(t *testing.T) {
 		{name: "min_samples over window", opts: zscore.Options{Window: 16, MinSamples: 17}, wantErr: "min_samples 17 out of range: must be 2..window (16)"},
 	}
 	for _, tc := range tests {
-		t.Run(tc.name, func(t *testing.T) {
-			f, err := zscore.New(tc.opts)
-			if tc.wantErr != "" {
-				if err == nil || err.Error() != tc.wantErr {
-					t.Fatalf("New(%+v) error = %v, want %q", tc.opts, err, tc.wantErr)
-				}
-				return
-			}
-			if err != nil {
-				t.Fatalf("New(%+v): %v", tc.opts, err)
-			}
-			if got := f.Options(); got != tc.want {
-				t.Errorf("Options() = %+v, want %+v", got, tc.want)
-			}
-		})
+		t.Run(tc.name, func(t *testing.T) { detectortest.CheckNew(t, zscore.New, tc.opts, tc.want, tc.wantErr) })
 	}
 }
 
@@ -68,21 +55,7 @@ func TestParseParams(t *testing.T) {
 		{name: "min_samples over window", params: map[string]string{"window": "8", "min_samples": "9"}, wantErr: "min_samples 9 out of range: must be 2..window (8)"},
 	}
 	for _, tc := range tests {
-		t.Run(tc.name, func(t *testing.T) {
-			got, err := zscore.ParseParams(tc.params)
-			if tc.wantErr != "" {
-				if err == nil || err.Error() != tc.wantErr {
-					t.Fatalf("ParseParams(%v) error = %v, want %q", tc.params, err, tc.wantErr)
-				}
-				return
-			}
-			if err != nil {
-				t.Fatalf("ParseParams(%v): %v", tc.params, err)
-			}
-			if got != tc.want {
-				t.Errorf("ParseParams(%v) = %+v, want %+v", tc.params, got, tc.want)
-			}
-		})
+		t.Run(tc.name, func(t *testing.T) { detectortest.CheckParse(t, zscore.ParseParams, tc.params, tc.want, tc.wantErr) })
 	}
 }
 

@@ -1,0 +1,42 @@
+package detectortest
+
+import "testing"
+
+// CheckNew is one row of a detector's options table: newFn(opts) must
+// fail with exactly wantErr, or, when wantErr is empty, succeed with
+// Options() equal to want (opts validated, defaults filled in).
+func CheckNew[O comparable, F interface{ Options() O }](tb testing.TB, newFn func(O) (F, error), opts, want O, wantErr string) {
+	tb.Helper()
+	f, err := newFn(opts)
+	if wantErr != "" {
+		if err == nil || err.Error() != wantErr {
+			tb.Fatalf("New(%+v) error = %v, want %q", opts, err, wantErr)
+		}
+		return
+	}
+	if err != nil {
+		tb.Fatalf("New(%+v): %v", opts, err)
+	}
+	if got := f.Options(); got != want {
+		tb.Errorf("Options() = %+v, want %+v", got, want)
+	}
+}
+
+// CheckParse is one row of a detector's params table: parse(params) must
+// fail with exactly wantErr, or, when wantErr is empty, give want.
+func CheckParse[O comparable](tb testing.TB, parse func(map[string]string) (O, error), params map[string]string, want O, wantErr string) {
+	tb.Helper()
+	got, err := parse(params)
+	if wantErr != "" {
+		if err == nil || err.Error() != wantErr {
+			tb.Fatalf("ParseParams(%v) error = %v, want %q", params, err, wantErr)
+		}
+		return
+	}
+	if err != nil {
+		tb.Fatalf("ParseParams(%v): %v", params, err)
+	}
+	if got != want {
+		tb.Errorf("ParseParams(%v) = %+v, want %+v", params, got, want)
+	}
+}
