@@ -1,6 +1,7 @@
 package hst
 
 import (
+	"cmp"
 	"fmt"
 
 	"github.com/pynomaly/pynomaly/plugins/internal/params"
@@ -47,10 +48,10 @@ type Options struct {
 // validated returns o with defaults filled in, or an error naming the first
 // option out of range.
 func (o Options) validated() (Options, error) {
-	o.Trees = cmpOr(o.Trees, DefaultTrees)
-	o.Depth = cmpOr(o.Depth, DefaultDepth)
-	o.Window = cmpOr(o.Window, DefaultWindow)
-	o.Seed = cmpOr(o.Seed, DefaultSeed)
+	o.Trees = cmp.Or(o.Trees, DefaultTrees)
+	o.Depth = cmp.Or(o.Depth, DefaultDepth)
+	o.Window = cmp.Or(o.Window, DefaultWindow)
+	o.Seed = cmp.Or(o.Seed, DefaultSeed)
 	switch {
 	case o.Trees < 1 || o.Trees > MaxTrees:
 		return o, fmt.Errorf("trees %d out of range: must be 1..%d", o.Trees, MaxTrees)
@@ -60,13 +61,6 @@ func (o Options) validated() (Options, error) {
 		return o, fmt.Errorf("window %d out of range: must be %d..%d", o.Window, MinWindow, MaxWindow)
 	}
 	return o, nil
-}
-
-func cmpOr[T int | uint64](v, def T) T {
-	if v == 0 {
-		return def
-	}
-	return v
 }
 
 // ParseParams builds Options from string parameters such as the CLI's

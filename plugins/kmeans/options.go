@@ -1,6 +1,7 @@
 package kmeans
 
 import (
+	"cmp"
 	"fmt"
 
 	"github.com/pynomaly/pynomaly/plugins/internal/params"
@@ -62,11 +63,11 @@ type Options struct {
 // validated returns o with defaults filled in, or an error naming the first
 // option out of range.
 func (o Options) validated() (Options, error) {
-	o.Diff = orDefault(o.Diff, DefaultDiff)
-	o.Smooth = orDefault(o.Smooth, DefaultSmooth)
-	o.Lag = orDefault(o.Lag, DefaultLag)
-	o.K = orDefault(o.K, DefaultK)
-	o.Iterations = orDefault(o.Iterations, DefaultIterations)
+	o.Diff = cmp.Or(o.Diff, DefaultDiff)
+	o.Smooth = cmp.Or(o.Smooth, DefaultSmooth)
+	o.Lag = cmp.Or(o.Lag, DefaultLag)
+	o.K = cmp.Or(o.K, DefaultK)
+	o.Iterations = cmp.Or(o.Iterations, DefaultIterations)
 	if o.Seed == 0 {
 		o.Seed = DefaultSeed
 	}
@@ -83,13 +84,6 @@ func (o Options) validated() (Options, error) {
 		return o, fmt.Errorf("iterations %d out of range: must be 1..%d", o.Iterations, MaxIterations)
 	}
 	return o, nil
-}
-
-func orDefault(v, def int) int {
-	if v == 0 {
-		return def
-	}
-	return v
 }
 
 // shape returns the preprocessing of validated options, Off as 0.

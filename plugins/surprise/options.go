@@ -1,6 +1,7 @@
 package surprise
 
 import (
+	"cmp"
 	"fmt"
 
 	"github.com/pynomaly/pynomaly/plugins/internal/params"
@@ -57,15 +58,13 @@ type Options struct {
 // validated returns o with defaults filled in, or an error naming the first
 // option out of range.
 func (o Options) validated() (Options, error) {
-	o.Short = or(o.Short, DefaultShort)
-	o.History = or(o.History, DefaultHistory)
-	o.Learn = or(o.Learn, DefaultLearn)
-	o.RankWindow = or(o.RankWindow, DefaultRankWindow)
-	o.Refractory = or(o.Refractory, DefaultRefractory)
-	o.Peak = or(o.Peak, DefaultPeak)
-	if o.Tolerance == 0 {
-		o.Tolerance = DefaultTolerance
-	}
+	o.Short = cmp.Or(o.Short, DefaultShort)
+	o.History = cmp.Or(o.History, DefaultHistory)
+	o.Learn = cmp.Or(o.Learn, DefaultLearn)
+	o.RankWindow = cmp.Or(o.RankWindow, DefaultRankWindow)
+	o.Refractory = cmp.Or(o.Refractory, DefaultRefractory)
+	o.Peak = cmp.Or(o.Peak, DefaultPeak)
+	o.Tolerance = cmp.Or(o.Tolerance, DefaultTolerance)
 	switch {
 	case o.Short < 1 || o.Short > 1000:
 		return o, fmt.Errorf("short %d out of range: must be 1..1000", o.Short)
@@ -83,13 +82,6 @@ func (o Options) validated() (Options, error) {
 		return o, fmt.Errorf("peak %d out of range: must be 1..1000, or off", o.Peak)
 	}
 	return o, nil
-}
-
-func or(v, def int) int {
-	if v == 0 {
-		return def
-	}
-	return v
 }
 
 // ParseParams builds Options from string parameters such as the CLI's

@@ -1,6 +1,7 @@
 package threshold
 
 import (
+	"cmp"
 	"fmt"
 	"math"
 )
@@ -44,8 +45,8 @@ type SPOTOptions struct {
 }
 
 func (o SPOTOptions) validated() (SPOTOptions, error) {
-	o.Risk = orDefault(o.Risk, DefaultRisk)
-	o.Level = orDefault(o.Level, DefaultLevel)
+	o.Risk = cmp.Or(o.Risk, DefaultRisk)
+	o.Level = cmp.Or(o.Level, DefaultLevel)
 	if o.Init == 0 {
 		o.Init = DefaultInit
 	}
@@ -60,13 +61,6 @@ func (o SPOTOptions) validated() (SPOTOptions, error) {
 		return o, fmt.Errorf("depth %d out of range: must be 0..%d", o.Depth, MaxDepth)
 	}
 	return o, nil
-}
-
-func orDefault(v, def float64) float64 {
-	if v == 0 {
-		return def
-	}
-	return v
 }
 
 // peak is one excess over t and the value of n when it was learned.
