@@ -113,6 +113,15 @@ func require(need string) gin.HandlerFunc {
 	}
 }
 
+// principalName is who made the call, for records: the authenticated
+// user or key, else "anonymous".
+func principalName(c *gin.Context) string {
+	if p, ok := c.Get(principalKey); ok {
+		return p.(auth.Principal).Name
+	}
+	return "anonymous"
+}
+
 // audit records every mutating call, after it, with its result.
 func (h *handler) audit(c *gin.Context) {
 	c.Next()
@@ -120,11 +129,11 @@ func (h *handler) audit(c *gin.Context) {
 	case http.MethodGet, http.MethodHead, http.MethodOptions:
 		return
 	}
-	actor := "anonymous"
-	if p, ok := c.Get(principalKey); ok {
-		actor = p.(auth.Principal).Name
-	} else if a, ok := c.Get(actorKey); ok {
-		actor = a.(string)
+	actor := principalName(c)
+	if _, ok := c.Get(principalKey); !ok {
+		if a, ok := c.Get(actorKey); ok {
+			actor = a.(string) // who an unauthenticated call says it is
+		}
 	}
 	e := store.AuditEntry{At: h.opts.Now().UTC(), Actor: actor, Method: c.Request.Method, Route: c.FullPath(),
 		Path: c.Request.URL.Path, Status: c.Writer.Status(), Client: c.ClientIP()}
@@ -281,9 +290,8 @@ func (h *handler) createAPIKey(c *gin.Context) {
 		return
 	}
 	key, hash := h.opts.Auth.Keys.NewAPIKey()
-	p, _ := c.Get(principalKey)
 	k := store.APIKey{ID: auth.NewID(), Name: req.Name, KeyHash: hash, Role: req.Role,
-		CreatedBy: p.(auth.Principal).Name, CreatedAt: h.opts.Now().UTC()}
+		CreatedBy: principalName(c), CreatedAt: h.opts.Now().UTC()}
 	if err := h.opts.Auth.Users.CreateAPIKey(c.Request.Context(), k); err != nil {
 		h.internal(c, "create api key", err)
 		return

@@ -262,14 +262,6 @@ func (h *handler) changed(ctx context.Context, id string) {
 	}
 }
 
-// principalName is who made the call, for records.
-func principalName(c *gin.Context) string {
-	if p, ok := c.Get(principalKey); ok {
-		return p.(auth.Principal).Name
-	}
-	return "anonymous"
-}
-
 // labelQuery reads ?label=name=value (repeatable) and ?selector=... into
 // one selector.
 func labelQuery(c *gin.Context) (fleet.Selector, error) {
