@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/nats-io/nats.go"
@@ -21,6 +22,7 @@ import (
 	"github.com/pynomaly/pynomaly/controlplane/desired"
 	"github.com/pynomaly/pynomaly/controlplane/natsauth"
 	"github.com/pynomaly/pynomaly/controlplane/store"
+	"github.com/pynomaly/pynomaly/protocol"
 )
 
 // calloutIssuer is the account key that signs the authorization
@@ -56,6 +58,7 @@ func (s *Server) startAgentAuth(ds *desired.Store, reg prometheus.Registerer) (*
 	if err != nil {
 		return nil, err
 	}
+	var nuids sync.Map // model object name -> chunk NUID
 	svc, err := natsauth.New(natsauth.Options{
 		Issuer: s.issuer, Account: broker.Account, SharedToken: s.natsTok,
 		Verify: func(ctx context.Context, id, secret string) error {
@@ -71,8 +74,10 @@ func (s *Server) startAgentAuth(ds *desired.Store, reg prometheus.Registerer) (*
 			}
 			return nil
 		},
-		Grants: func(ctx context.Context, id string) ([]natsauth.ModelGrant, error) { return modelGrants(ctx, ds, id) },
-		Kick:   kick, Logger: s.logger, Registerer: reg,
+		Grants: func(ctx context.Context, id string) ([]natsauth.ModelGrant, error) {
+			return modelGrants(ctx, ds, &nuids, id)
+		},
+		Kick: kick, Logger: s.logger, Registerer: reg,
 	})
 	if err != nil {
 		return nil, err
@@ -81,7 +86,10 @@ func (s *Server) startAgentAuth(ds *desired.Store, reg prometheus.Registerer) (*
 }
 
 // modelGrants lists the model versions agentID's desired state assigns.
-func modelGrants(ctx context.Context, ds *desired.Store, agentID string) ([]natsauth.ModelGrant, error) {
+// It runs at every agent connection, so the chunk NUIDs of model
+// versions, which never change (a version is immutable), are looked up
+// once and kept in nuids.
+func modelGrants(ctx context.Context, ds *desired.Store, nuids *sync.Map, agentID string) ([]natsauth.ModelGrant, error) {
 	e, err := ds.Get(ctx, agentID)
 	if errors.Is(err, desired.ErrNotFound) {
 		return nil, nil
@@ -91,21 +99,26 @@ func modelGrants(ctx context.Context, ds *desired.Store, agentID string) ([]nats
 	}
 	var grants []natsauth.ModelGrant
 	for _, m := range e.State.Models {
-		info, err := ds.Model(ctx, m.Name, m.Version)
-		if errors.Is(err, desired.ErrModelNotFound) {
-			continue // the agent reports it missing; nothing to read
+		obj := protocol.ModelObject(m.Name, m.Version)
+		nuid, ok := nuids.Load(obj)
+		if !ok {
+			info, err := ds.Model(ctx, m.Name, m.Version)
+			if errors.Is(err, desired.ErrModelNotFound) {
+				continue // the agent reports it missing; nothing to read
+			}
+			if err != nil {
+				return nil, err
+			}
+			nuid, _ = nuids.LoadOrStore(obj, info.NUID)
 		}
-		if err != nil {
-			return nil, err
-		}
-		grants = append(grants, natsauth.ModelGrant{Object: m.Name + "/" + m.Version, NUID: info.NUID})
+		grants = append(grants, natsauth.ModelGrant{Object: obj, NUID: nuid.(string)})
 	}
 	return grants, nil
 }
 
 // kicker returns how to cut a client's connection: directly on the
 // embedded server; through the system account of an external NATS when
-// NATSSystemURL is set; otherwise nil, and sessions end with their TTL.
+// NATSSystemPassword is set; otherwise nil, and sessions end with their TTL.
 func (s *Server) kicker() (func(ctx context.Context, serverID string, cid uint64) error, error) {
 	if s.broker != nil {
 		return func(_ context.Context, serverID string, cid uint64) error {
