@@ -9,7 +9,6 @@
 package mqtt
 
 import (
-	"bufio"
 	"context"
 	"crypto/tls"
 	"errors"
@@ -64,7 +63,7 @@ type Options struct {
 	// CleanStart discards the broker's session at the first connection.
 	CleanStart    bool
 	Subscriptions []Subscription
-	// Queue bounds the messages received and not yet taken; default 10000.
+	// Queue bounds the messages received and not yet taken; default 1000.
 	// It also sets the receive maximum the client announces
 	// (ReceiveMaximum), the most QoS ≥ 1 messages the broker sends
 	// unacknowledged.
@@ -92,7 +91,7 @@ func ReceiveMaximum(queue int) int {
 }
 
 // DefaultQueue is Options.Queue's default.
-const DefaultQueue = 10000
+const DefaultQueue = 1000
 
 // Message is one received PUBLISH.
 type Message struct {
@@ -181,7 +180,7 @@ func Start(ctx context.Context, opts Options) (*Client, error) {
 		OnConnectionUp:                c.connected,
 		OnConnectionDown:              c.disconnected,
 		OnConnectError:                c.connectError,
-		AttemptConnection:             dial,
+		AttemptConnection:             c.dial,
 		ConnectPacketBuilder: func(cp *paho.Connect, _ *url.URL) (*paho.Connect, error) {
 			rm := uint16(ReceiveMaximum(opts.Queue))
 			if cp.Properties == nil {
@@ -333,13 +332,22 @@ func refusal(ce *autopaho.ConnackError) string {
 
 func (c *Client) setErr(err error) { c.lastErr.Store(err.Error()) }
 
-// received runs on paho's delivery goroutine, in arrival order; blocking
-// here (Overflow Block) stops reading from the connection.
+// received runs on paho's delivery goroutine, in arrival order, for QoS 1
+// and 2 messages (and a QoS 0 message the connection left to paho);
+// blocking here (Overflow Block) stops reading from the connection.
 func (c *Client) received(pr paho.PublishReceived) (bool, error) {
 	p := pr.Packet
 	c.current.Store(pr.Client)
 	m := &Message{Topic: p.Topic, Payload: p.Payload, QoS: p.QoS, Received: time.Now(), Duplicate: p.Duplicate(),
 		client: pr.Client, pkt: p, c: c}
+	c.enqueue(m, nil)
+	return true, nil
+}
+
+// enqueue puts m on the queue, or drops, counts and acknowledges it when
+// the queue is full and the overflow policy is Drop. A blocked enqueue
+// gives up when closed is closed (the connection went).
+func (c *Client) enqueue(m *Message, closed <-chan struct{}) {
 	if c.opts.Overflow == Drop {
 		select {
 		case c.queue <- m:
@@ -349,10 +357,12 @@ func (c *Client) received(pr paho.PublishReceived) (bool, error) {
 			}
 			m.Ack()
 		}
-		return true, nil
+		return
 	}
-	c.queue <- m
-	return true, nil
+	select {
+	case c.queue <- m:
+	case <-closed:
+	}
 }
 
 func parseBrokers(brokers []string) ([]*url.URL, error) {
@@ -391,11 +401,15 @@ func parseBrokers(brokers []string) ([]*url.URL, error) {
 // dialTimeout bounds a TCP connection attempt and TLS handshake.
 const dialTimeout = 10 * time.Second
 
-// dial connects to a broker, over TLS for tls://, and buffers what it
-// reads: paho reads a packet's header, length and body with separate
-// reads, which unbuffered is several system calls per message and, as
-// measured, most of the agent's time at high message rates.
-func dial(ctx context.Context, cfg autopaho.ClientConfig, u *url.URL) (net.Conn, error) {
+// readBuffer is the read buffer of a connection: paho reads a packet's
+// header, length and body with separate reads, which unbuffered is several
+// system calls per message. It is also the largest QoS 0 message the
+// demultiplexer decodes itself (larger ones go through paho).
+const readBuffer = 64 << 10
+
+// dial connects to a broker, over TLS for tls://, and takes QoS 0
+// messages out of the stream before paho reads it (see demuxConn).
+func (c *Client) dial(ctx context.Context, cfg autopaho.ClientConfig, u *url.URL) (net.Conn, error) {
 	ctx, cancel := context.WithTimeout(ctx, dialTimeout)
 	defer cancel()
 	var conn net.Conn
@@ -410,17 +424,33 @@ func dial(ctx context.Context, cfg autopaho.ClientConfig, u *url.URL) (net.Conn,
 	if err != nil {
 		return nil, err
 	}
-	return &bufferedConn{Conn: conn, r: bufio.NewReaderSize(conn, 64<<10)}, nil
+	topics := make(map[string]string) // this connection's reader's own
+	take := func(topic, payload []byte, dup bool, closed <-chan struct{}) {
+		c.receivedQoS0(topics, topic, payload, dup, closed)
+	}
+	return newDemuxConn(conn, readBuffer, take), nil
 }
 
-// bufferedConn reads through a bufio.Reader. Only paho's one reading
-// goroutine calls Read.
-type bufferedConn struct {
-	net.Conn
-	r *bufio.Reader
-}
+// maxInterned bounds the topics a connection keeps to reuse their
+// strings: a message's topic is then not allocated again (the runner's
+// own per-topic cache is keyed by it). Past it the map starts over.
+const maxInterned = 4096
 
-func (c *bufferedConn) Read(p []byte) (int, error) { return c.r.Read(p) }
+// receivedQoS0 queues a QoS 0 message the connection decoded itself; it
+// runs on paho's reading goroutine, and blocking here (Overflow Block)
+// stops reading from the connection, as received does.
+func (c *Client) receivedQoS0(topics map[string]string, topic, payload []byte, dup bool, closed <-chan struct{}) {
+	t, ok := topics[string(topic)]
+	if !ok {
+		if len(topics) >= maxInterned {
+			clear(topics)
+		}
+		t = string(topic)
+		topics[t] = t
+	}
+	m := &Message{Topic: t, Payload: append([]byte(nil), payload...), Received: time.Now(), Duplicate: dup, c: c}
+	c.enqueue(m, closed)
+}
 
 func disconnectReason(d *paho.Disconnect) string {
 	if d.Properties != nil && d.Properties.ReasonString != "" {

@@ -182,3 +182,49 @@ func TestBadBrokers(t *testing.T) {
 		}
 	}
 }
+
+// TestQoS0Paths: QoS 0 messages arrive whole and in order whether the
+// connection decodes them itself or, past its read buffer, paho does.
+func TestQoS0Paths(t *testing.T) {
+	b := testkit.StartMQTTBroker(t, nil)
+	id := "qos0"
+	c := start(t, mqtt.Options{Brokers: []string{b.URL()}, ClientID: id,
+		Subscriptions: []mqtt.Subscription{{Filter: "plant/#", QoS: 0}, {Filter: "probe/#", QoS: 0}}})
+	subscribed(t, b, c, id)
+	big := strings.Repeat("x", 100<<10) // past the 64 KiB read buffer
+	want := []string{"1", big, "", "2"}
+	for _, p := range want {
+		b.Publish("plant/a", []byte(p), 0)
+	}
+	for i, w := range want {
+		m := next(t, c)
+		if m.Topic != "plant/a" || string(m.Payload) != w || m.QoS != 0 {
+			t.Fatalf("message %d: %s, %d bytes, qos %d; want plant/a, %d bytes, qos 0", i, m.Topic, len(m.Payload), m.QoS, len(w))
+		}
+		m.Ack() // a no-op at QoS 0
+	}
+}
+
+// TestCloseWhileQueueFull: with Overflow Block and a full queue the
+// connection stops reading; Close still returns promptly.
+func TestCloseWhileQueueFull(t *testing.T) {
+	b := testkit.StartMQTTBroker(t, nil)
+	id := "full"
+	c := start(t, mqtt.Options{Brokers: []string{b.URL()}, ClientID: id, Queue: 1,
+		Subscriptions: []mqtt.Subscription{{Filter: "plant/#", QoS: 0}, {Filter: "probe/#", QoS: 0}}})
+	subscribed(t, b, c, id)
+	for range 5 {
+		b.Publish("plant/a", []byte("v"), 0)
+	}
+	testkit.WaitFor(t, settle, "a full queue", func() bool { return c.Len() == 1 })
+	done := make(chan struct{})
+	go func() {
+		c.Close(context.Background())
+		close(done)
+	}()
+	select {
+	case <-done:
+	case <-time.After(settle):
+		t.Fatal("Close did not return with the reader blocked on a full queue")
+	}
+}

@@ -1,6 +1,7 @@
 package payload
 
 import (
+	"bytes"
 	"encoding/json"
 	"time"
 
@@ -114,14 +115,21 @@ func jsonTime(raw json.RawMessage, ok bool) (time.Time, *Error) {
 	if !ok || raw[0] == 'n' {
 		return time.Time{}, newError(input.ReasonBadTimestamp, "missing")
 	}
-	text := string(raw)
+	var text string
 	switch raw[0] {
 	case '"':
-		if err := json.Unmarshal(raw, &text); err != nil {
+		// The scan that found raw checked it is a JSON string, so one
+		// without escapes is its text between the quotes: no decoder
+		// needed, which was a sixth of the agent's CPU at QoS 0.
+		if bytes.IndexByte(raw, '\\') < 0 {
+			text = string(raw[1 : len(raw)-1])
+		} else if err := json.Unmarshal(raw, &text); err != nil {
 			return time.Time{}, newError(input.ReasonBadTimestamp, "%v", err)
 		}
 	case '{', '[', 't', 'f':
 		return time.Time{}, newError(input.ReasonBadTimestamp, "%s is not a timestamp", kind(raw))
+	default:
+		text = string(raw)
 	}
 	return parseTime(text)
 }

@@ -404,9 +404,18 @@ func (a *agent) heapProfile(path string) {
 	a.get("/debug/pprof/heap?gc=1", path)
 }
 
-// get writes what the agent's http endpoint serves at query to path.
+// get writes what the agent's http endpoint serves at query to path. The
+// endpoint may not listen yet when the agent has just connected to the
+// broker, so a refused connection is retried for a second.
 func (a *agent) get(query, path string) {
-	resp, err := http.Get(fmt.Sprintf("http://127.0.0.1:%d%s", a.port, query))
+	var resp *http.Response
+	var err error
+	for try := 0; try < 100; try++ {
+		if resp, err = http.Get(fmt.Sprintf("http://127.0.0.1:%d%s", a.port, query)); err == nil {
+			break
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "profile:", err)
 		return

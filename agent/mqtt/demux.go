@@ -1,0 +1,257 @@
+package mqtt
+
+import (
+	"bufio"
+	"encoding/binary"
+	"errors"
+	"io"
+	"net"
+	"sync"
+)
+
+// demuxConn takes QoS 0 PUBLISH packets out of the byte stream before paho
+// reads it, and hands them to take; every other packet, and any packet it
+// does not fully understand, reaches paho unchanged, byte for byte.
+//
+// Why: paho.golang reads each packet into a bytes.Buffer that it grows
+// twice, copies the payload out again, and routes the packet through two
+// goroutines; measured at QoS 0 through mosquitto that was about half of
+// the agent's CPU, and the limit on how fast it keeps up with a broker
+// (docs/benchmarks.md). A QoS 0 message needs nothing from the session (no
+// packet id, no acknowledgement, no state to resume), so decoding it here
+// from the read buffer changes no protocol behaviour. QoS 1 and 2 stay
+// with paho: their acknowledgements and the resumed session are its job.
+//
+// Ordering: messages of one QoS keep the order they arrived in, which is
+// all MQTT promises (4.6: ordering is per topic and QoS).
+//
+// Only paho's one reading goroutine calls Read.
+type demuxConn struct {
+	net.Conn
+	r *bufio.Reader
+	// pass is how many bytes of the packet at the head of the stream are
+	// still paho's to read.
+	pass int
+	// held is a packet larger than the read buffer that was read whole
+	// and turned out to be paho's: its bytes come before the stream's.
+	held []byte
+	// take receives a QoS 0 message. topic and payload point into the
+	// read buffer, valid only during the call. It may block: the stream
+	// is not read meanwhile, which is the Block overflow's backpressure.
+	take func(topic, payload []byte, dup bool, closed <-chan struct{})
+
+	closeOnce sync.Once
+	closed    chan struct{}
+}
+
+func newDemuxConn(conn net.Conn, size int, take func(topic, payload []byte, dup bool, closed <-chan struct{})) *demuxConn {
+	return &demuxConn{Conn: conn, r: bufio.NewReaderSize(conn, size), take: take, closed: make(chan struct{})}
+}
+
+func (c *demuxConn) Read(p []byte) (int, error) {
+	for len(c.held) == 0 && c.pass == 0 {
+		if err := c.next(); err != nil {
+			return 0, err
+		}
+	}
+	if len(c.held) > 0 {
+		n := copy(p, c.held)
+		c.held = c.held[n:]
+		return n, nil
+	}
+	if len(p) > c.pass {
+		p = p[:c.pass]
+	}
+	n, err := c.r.Read(p)
+	c.pass -= n
+	return n, err
+}
+
+// Close also releases a take blocked on a full queue.
+func (c *demuxConn) Close() error {
+	c.closeOnce.Do(func() { close(c.closed) })
+	return c.Conn.Close()
+}
+
+// errMalformedLength ends a connection whose broker sent a remaining
+// length of more than four bytes (MQTT v5 1.5.5: a malformed packet).
+var errMalformedLength = errors.New("mqtt: malformed packet from the broker: remaining length longer than 4 bytes")
+
+// MQTT v5 fixed header values (2.1.2, 3.3.1).
+const (
+	packetPublish   = 3
+	publishDup      = 0x08
+	publishQoSMask  = 0x06
+	maxVBIBytes     = 4
+	propTopicAlias  = 0x23
+	fixedHeaderSize = 1
+)
+
+// next looks at the packet at the head of the stream: it takes a QoS 0
+// PUBLISH that fits the read buffer and sets pass for anything else. It
+// returns an error only when no byte of a next packet could be read.
+func (c *demuxConn) next() error {
+	hdr, err := c.r.Peek(fixedHeaderSize + 1) // every packet has at least two bytes
+	if err != nil {
+		return c.passBuffered(err)
+	}
+	// The remaining length, a variable byte integer (1.5.5): a byte with
+	// its top bit set says another follows, and each one that follows
+	// means the packet is at least 128 times longer, so peeking one byte
+	// further never waits for bytes beyond the packet.
+	remaining, mul, i := 0, 1, 1
+	for {
+		b := hdr[i]
+		remaining += int(b&0x7f) * mul
+		if b&0x80 == 0 {
+			break
+		}
+		if i == maxVBIBytes {
+			// paho would read on, to a length of gigabytes, and
+			// allocate it.
+			return errMalformedLength
+		}
+		mul *= 128
+		i++
+		if hdr, err = c.r.Peek(i + 1); err != nil {
+			return c.passBuffered(err)
+		}
+	}
+	total := i + 1 + remaining
+	if hdr[0]>>4 != packetPublish || hdr[0]&publishQoSMask != 0 {
+		c.pass = total
+		return nil
+	}
+	if total > c.r.Size() {
+		// Read whole, not left to paho: a QoS 0 message that went
+		// through paho's goroutines would overtake or be overtaken by
+		// the ones around it, and MQTT keeps a topic's QoS 0 messages
+		// in order. paho would allocate it all the same.
+		pkt := make([]byte, total)
+		if _, err := io.ReadFull(c.r, pkt); err != nil {
+			return err
+		}
+		c.takeOrHold(pkt, i+1)
+		return nil
+	}
+	pkt, err := c.r.Peek(total)
+	if err != nil {
+		// Not all of it arrives (a deadline, a closed connection): paho
+		// reads what there is and meets the same error.
+		c.pass = total
+		return nil
+	}
+	if topic, payload, ok := splitPublish(pkt[i+1:]); ok {
+		// pkt[0], not hdr[0]: peeking further may have moved the
+		// buffer's contents, and hdr with them.
+		c.take(topic, payload, pkt[0]&publishDup != 0, c.closed)
+		_, _ = c.r.Discard(total) // cannot fail: Peek(total) succeeded
+		return nil
+	}
+	c.pass = total // malformed, or a topic alias: paho's
+	return nil
+}
+
+// takeOrHold takes the QoS 0 PUBLISH pkt, whose variable header starts
+// at body, or holds it for paho when it is malformed or uses a topic alias.
+func (c *demuxConn) takeOrHold(pkt []byte, body int) {
+	if topic, payload, ok := splitPublish(pkt[body:]); ok {
+		c.take(topic, payload, pkt[0]&publishDup != 0, c.closed)
+		return
+	}
+	c.held = pkt
+}
+
+// passBuffered gives paho the bytes that arrived before err, then err.
+func (c *demuxConn) passBuffered(err error) error {
+	if n := c.r.Buffered(); n > 0 {
+		c.pass = n
+		return nil
+	}
+	return err
+}
+
+// splitPublish finds the topic and payload in the variable header and
+// payload of a QoS 0 PUBLISH (3.3.2: topic name, then properties; no
+// packet identifier at QoS 0). ok is false for anything malformed and for
+// a topic alias, which paho resolves: the agent announces a topic alias
+// maximum of 0, so a broker does not send one.
+func splitPublish(b []byte) (topic, payload []byte, ok bool) {
+	if len(b) < 2 {
+		return nil, nil, false
+	}
+	tl := int(binary.BigEndian.Uint16(b))
+	if tl == 0 || 2+tl > len(b) {
+		return nil, nil, false
+	}
+	topic, b = b[2:2+tl], b[2+tl:]
+	plen, n, ok := uvarint(b)
+	if !ok || n+plen > len(b) {
+		return nil, nil, false
+	}
+	if !plainProperties(b[n : n+plen]) {
+		return nil, nil, false
+	}
+	return topic, b[n+plen:], true
+}
+
+// plainProperties reports whether a PUBLISH's properties (3.3.2.3) are
+// well formed and hold no topic alias. None of them changes what the
+// agent does with the message.
+func plainProperties(p []byte) bool {
+	for len(p) > 0 {
+		id := p[0]
+		p = p[1:]
+		var size int
+		switch id {
+		case 0x01: // payload format indicator
+			size = 1
+		case 0x02: // message expiry interval
+			size = 4
+		case propTopicAlias:
+			return false
+		case 0x03, 0x08, 0x09: // content type, response topic, correlation data
+			if len(p) < 2 {
+				return false
+			}
+			size = 2 + int(binary.BigEndian.Uint16(p))
+		case 0x26: // user property: two strings
+			if len(p) < 2 {
+				return false
+			}
+			k := 2 + int(binary.BigEndian.Uint16(p))
+			if len(p) < k+2 {
+				return false
+			}
+			size = k + 2 + int(binary.BigEndian.Uint16(p[k:]))
+		case 0x0B: // subscription identifier
+			_, n, ok := uvarint(p)
+			if !ok {
+				return false
+			}
+			size = n
+		default:
+			return false
+		}
+		if size > len(p) {
+			return false
+		}
+		p = p[size:]
+	}
+	return true
+}
+
+// uvarint decodes an MQTT variable byte integer: its value and length.
+func uvarint(b []byte) (v, n int, ok bool) {
+	mul := 1
+	for n < len(b) && n < maxVBIBytes {
+		c := b[n]
+		v += int(c&0x7f) * mul
+		n++
+		if c&0x80 == 0 {
+			return v, n, true
+		}
+		mul *= 128
+	}
+	return 0, 0, false
+}

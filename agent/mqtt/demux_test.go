@@ -1,0 +1,268 @@
+package mqtt
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"reflect"
+	"testing"
+
+	"github.com/eclipse/paho.golang/packets"
+)
+
+// event is one packet as the two sides of a demuxConn saw it: taken (a
+// QoS 0 message decoded by the demultiplexer) or read by paho.
+type event struct {
+	taken          bool
+	topic, payload string
+	dup            bool
+	pkt            *packets.ControlPacket
+}
+
+// readerConn serves a byte slice as a net.Conn's reads.
+type readerConn struct {
+	net.Conn
+	r io.Reader
+}
+
+func (c readerConn) Read(p []byte) (int, error) { return c.r.Read(p) }
+
+// demux reads stream through a demuxConn with paho's own packet reader on
+// the other side, as the client does, and returns the events in stream
+// order (a take happens inside the Read that precedes the next packet
+// paho reads) and paho's error at the end.
+func demux(stream []byte, size int) ([]event, error) {
+	var evs []event
+	take := func(topic, payload []byte, dup bool, _ <-chan struct{}) {
+		evs = append(evs, event{taken: true, topic: string(topic), payload: string(payload), dup: dup})
+	}
+	c := newDemuxConn(readerConn{r: bytes.NewReader(stream)}, size, take)
+	for {
+		cp, err := packets.ReadPacket(c)
+		if err != nil {
+			return evs, err
+		}
+		evs = append(evs, event{pkt: cp})
+	}
+}
+
+// reference reads stream with paho alone.
+func reference(stream []byte) ([]*packets.ControlPacket, error) {
+	r := bytes.NewReader(stream)
+	var out []*packets.ControlPacket
+	for {
+		cp, err := packets.ReadPacket(r)
+		if err != nil {
+			return out, err
+		}
+		out = append(out, cp)
+	}
+}
+
+// checkSame fails unless every event is the packet paho alone reads at the
+// same place in the stream: a taken event a QoS 0 PUBLISH with that topic,
+// payload and DUP flag, a paho event an identical packet; and both stop at
+// the same packet. A malformed remaining length ends the demultiplexed
+// stream there, with errMalformedLength.
+func checkSame(t *testing.T, stream []byte, size int) []event {
+	t.Helper()
+	evs, err := demux(stream, size)
+	end, whole, malformed := wholePackets(stream)
+	refStream := stream
+	if malformed {
+		refStream = stream[:end] // paho alone reads on, and allocates the length
+	}
+	want, _ := reference(refStream)
+	switch {
+	case errors.Is(err, errMalformedLength) && !malformed:
+		t.Fatalf("%v for a stream without a five-byte remaining length\n%x", err, stream)
+	case malformed && !errors.Is(err, errMalformedLength) && len(want) == whole:
+		// Unless paho itself failed on a packet before it.
+		t.Fatalf("a remaining length of five bytes gave %v, want %v\n%x", err, errMalformedLength, stream)
+	}
+	if len(evs) != len(want) {
+		t.Fatalf("demultiplexed %d packets, paho alone read %d\n%x", len(evs), len(want), stream)
+	}
+	for i, ev := range evs {
+		w := want[i]
+		if !ev.taken {
+			if !reflect.DeepEqual(ev.pkt, w) {
+				t.Fatalf("packet %d: paho read %v through the demultiplexer, %v alone", i, ev.pkt, w)
+			}
+			continue
+		}
+		p, ok := w.Content.(*packets.Publish)
+		if !ok || p.QoS != 0 || p.Topic != ev.topic || string(p.Payload) != ev.payload || p.Duplicate != ev.dup {
+			t.Fatalf("packet %d: taken %q %q dup %v; paho alone read %v", i, ev.topic, ev.payload, ev.dup, w)
+		}
+	}
+	return evs
+}
+
+func encode(t testing.TB, cps ...*packets.ControlPacket) []byte {
+	t.Helper()
+	var b bytes.Buffer
+	for _, cp := range cps {
+		if _, err := cp.WriteTo(&b); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return b.Bytes()
+}
+
+func publish(qos byte, topic string, payload []byte, props *packets.Properties) *packets.ControlPacket {
+	cp := packets.NewControlPacket(packets.PUBLISH)
+	p := cp.Content.(*packets.Publish)
+	p.QoS, p.Topic, p.Payload = qos, topic, payload
+	if qos > 0 {
+		p.PacketID = 7
+	}
+	if props != nil {
+		p.Properties = props
+	}
+	return cp
+}
+
+// sampleStream has one of each kind of packet the demultiplexer must
+// tell apart.
+func sampleStream(t testing.TB) []byte {
+	u16 := func(v uint16) *uint16 { return &v }
+	u32 := func(v uint32) *uint32 { return &v }
+	b1 := func(v byte) *byte { return &v }
+	connack := packets.NewControlPacket(packets.CONNACK)
+	dup := publish(0, "plant/a/dup", []byte("d"), nil)
+	dup.Content.(*packets.Publish).Duplicate = true
+	return encode(t,
+		connack,
+		publish(0, "plant/a/pump-1/telemetry", []byte(`{"v": 1}`), nil),
+		publish(0, "plant/a/props", []byte("2"), &packets.Properties{
+			PayloadFormat: b1(1), MessageExpiry: u32(60), ContentType: "application/json",
+			ResponseTopic: "r", CorrelationData: []byte{1, 2}, SubscriptionIdentifier: func() *int { v := 300; return &v }(),
+			User: []packets.User{{Key: "k", Value: "v"}, {Key: "", Value: "empty key"}},
+		}),
+		publish(0, "plant/a/alias", []byte("3"), &packets.Properties{TopicAlias: u16(4)}),
+		publish(1, "plant/a/qos1", []byte("4"), nil),
+		publish(2, "plant/a/qos2", []byte("5"), nil),
+		publish(0, "plant/a/empty", nil, nil),
+		dup,
+		publish(0, "plant/a/big", bytes.Repeat([]byte("x"), 300), nil), // past a 256-byte buffer
+		packets.NewControlPacket(packets.PINGRESP),
+		publish(0, "plant/a/long", bytes.Repeat([]byte("y"), 200), nil), // a 2-byte remaining length
+		publish(0, "plant/a/big-alias", bytes.Repeat([]byte("z"), 300), &packets.Properties{TopicAlias: u16(5)}),
+		publish(1, "plant/a/big-qos1", bytes.Repeat([]byte("w"), 300), nil),
+	)
+}
+
+// TestDemuxSplitsStream: QoS 0 messages are taken, everything else reaches
+// paho byte for byte, in stream order.
+func TestDemuxSplitsStream(t *testing.T) {
+	evs := checkSame(t, sampleStream(t), 256)
+	var got []string
+	for _, ev := range evs {
+		switch {
+		case ev.taken:
+			got = append(got, fmt.Sprintf("take %s dup=%v", ev.topic, ev.dup))
+		case ev.pkt.Type == packets.PUBLISH:
+			p := ev.pkt.Content.(*packets.Publish)
+			got = append(got, fmt.Sprintf("paho PUBLISH %s", p.Topic))
+		default:
+			got = append(got, fmt.Sprintf("paho %s", ev.pkt.PacketType()))
+		}
+	}
+	want := []string{
+		"paho CONNACK",
+		"take plant/a/pump-1/telemetry dup=false",
+		"take plant/a/props dup=false",
+		"paho PUBLISH plant/a/alias", // a topic alias is paho's to resolve
+		"paho PUBLISH plant/a/qos1",
+		"paho PUBLISH plant/a/qos2",
+		"take plant/a/empty dup=false",
+		"take plant/a/dup dup=true",
+		"take plant/a/big dup=false", // larger than the read buffer
+		"paho PINGRESP",
+		"take plant/a/long dup=false",
+		"paho PUBLISH plant/a/big-alias",
+		"paho PUBLISH plant/a/big-qos1",
+	}
+	if !reflect.DeepEqual(got, want) {
+		t.Fatalf("got\n%q\nwant\n%q", got, want)
+	}
+}
+
+// TestDemuxMalformed: a packet the demultiplexer does not understand goes
+// to paho whole, which fails on it as it would without the demultiplexer;
+// a stream cut anywhere gives paho what arrived, then the error.
+func TestDemuxMalformed(t *testing.T) {
+	good := encode(t, publish(0, "a/b", []byte("1"), nil))
+	for name, stream := range map[string][]byte{
+		"QoS 3":                        {0x36, 0x05, 0x00, 0x01, 'a', 0x00, '1'},
+		"topic longer than the packet": {0x30, 0x04, 0x00, 0x09, 'a', 0x00},
+		"empty topic, no alias":        {0x30, 0x03, 0x00, 0x00, 0x00},
+		"properties past the packet":   {0x30, 0x05, 0x00, 0x01, 'a', 0x09, 0x01},
+		"unknown property":             {0x30, 0x07, 0x00, 0x01, 'a', 0x02, 0x7e, 0x00, '1'},
+		"user property cut":            {0x30, 0x08, 0x00, 0x01, 'a', 0x03, 0x26, 0x00, 0x05, '1'},
+		"unknown packet type 0":        {0x00, 0x00},
+	} {
+		t.Run(name, func(t *testing.T) {
+			checkSame(t, append(append([]byte{}, good...), stream...), 256)
+		})
+	}
+	t.Run("remaining length of five bytes", func(t *testing.T) {
+		evs, err := demux(append(append([]byte{}, good...), 0x30, 0xff, 0xff, 0xff, 0xff, 0x7f), 256)
+		if len(evs) != 1 || !errors.Is(err, errMalformedLength) {
+			t.Fatalf("got %d packets and %v, want the good one and %v", len(evs), err, errMalformedLength)
+		}
+	})
+	whole := sampleStream(t)
+	for cut := range len(whole) {
+		checkSame(t, whole[:cut], 256)
+	}
+}
+
+// wholePackets walks the fixed headers of stream as MQTT v5 defines them
+// (a test oracle, written apart from the demultiplexer): end is where the
+// whole packets stop, n how many there are, and malformed says a
+// remaining length of more than four bytes is what stops them.
+func wholePackets(stream []byte) (end, n int, malformed bool) {
+	for ; end < len(stream); n++ {
+		length, mul, i := 0, 1, end+1
+		for ; ; i++ {
+			if i == len(stream) {
+				return end, n, false
+			}
+			if i-end > 4 {
+				return end, n, true
+			}
+			length += int(stream[i]&0x7f) * mul
+			mul *= 128
+			if stream[i]&0x80 == 0 {
+				break
+			}
+		}
+		if i+1+length > len(stream) {
+			return end, n, false
+		}
+		end = i + 1 + length
+	}
+	return end, n, false
+}
+
+// FuzzDemux: for any byte stream, what the demultiplexer takes and what
+// paho reads through it are exactly the packets paho alone reads.
+func FuzzDemux(f *testing.F) {
+	f.Add(sampleStream(f), uint16(256))
+	f.Add(sampleStream(f), uint16(16))
+	f.Add(encode(f, publish(0, "t", []byte("v"), nil)), uint16(65535))
+	f.Fuzz(func(t *testing.T, stream []byte, size uint16) {
+		// paho allocates the length a header declares before it reads:
+		// a stream cut short is tested above with short packets, and
+		// here only its whole packets are (or, past a malformed length,
+		// the packets before it).
+		if end, _, malformed := wholePackets(stream); !malformed {
+			stream = stream[:end]
+		}
+		checkSame(t, stream, max(int(size), 16))
+	})
+}
