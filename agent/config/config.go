@@ -32,6 +32,13 @@ type Agent struct {
 	ID string `yaml:"id"`
 	// DataDir holds the outbox and checkpoints; default /var/lib/pynomaly-agent.
 	DataDir string `yaml:"data_dir"`
+	// MemoryLimit is a soft limit on the memory the Go runtime uses (Go's
+	// GOMEMLIMIT, which wins when set): near it the garbage collector runs
+	// more often, trading CPU for memory, rather than letting the heap grow
+	// to twice what is live. Default 0, no limit. It does not count the
+	// binary's pages or the outbox file's mapping (about 16 MB and 1 KiB
+	// per series). At least 16MiB.
+	MemoryLimit ByteSize `yaml:"memory_limit"`
 }
 
 // Outbox bounds the agent's store-and-forward buffer.

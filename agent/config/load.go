@@ -28,6 +28,10 @@ const (
 	// gateway in minutes, and keeps a hundred agents' together within what
 	// one control plane ingests.
 	DefaultDrainRate = 10000
+	// MinMemoryLimit is the smallest agent.memory_limit: below it the
+	// runtime's own memory and an idle agent's heap leave no room, and the
+	// collector would run without pause.
+	MinMemoryLimit = 16 << 20
 	// DefaultSyncWait is long enough for a reachable control plane to
 	// answer, short enough not to matter when it is not.
 	DefaultSyncWait = 5 * time.Second
@@ -130,6 +134,7 @@ var envVars = []struct {
 }{
 	{"PYNOMALY_AGENT_ID", func(c *Config, v string) error { c.Agent.ID = v; return nil }},
 	{"PYNOMALY_AGENT_DATA_DIR", func(c *Config, v string) error { c.Agent.DataDir = v; return nil }},
+	{"PYNOMALY_AGENT_MEMORY_LIMIT", func(c *Config, v string) error { return c.Agent.MemoryLimit.UnmarshalText([]byte(v)) }},
 	{"PYNOMALY_CONTROL_PLANE_URL", func(c *Config, v string) error { c.ControlPlane.URL = v; return nil }},
 	{"PYNOMALY_CONTROL_PLANE_TOKEN", func(c *Config, v string) error { c.ControlPlane.Token = v; return nil }},
 	{"PYNOMALY_CONTROL_PLANE_TOKEN_FILE", func(c *Config, v string) error { c.ControlPlane.TokenFile = v; return nil }},

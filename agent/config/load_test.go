@@ -128,6 +128,8 @@ func TestLoadEnv(t *testing.T) {
 			func(c *config.Config) (any, any) { return c.Log.Level, "warn" }},
 		{"log format", []string{"PYNOMALY_LOG_FORMAT=text"},
 			func(c *config.Config) (any, any) { return c.Log.Format, "text" }},
+		{"memory limit", []string{"PYNOMALY_AGENT_MEMORY_LIMIT=48MiB"},
+			func(c *config.Config) (any, any) { return c.Agent.MemoryLimit, config.ByteSize(48 << 20) }},
 		{"empty value is ignored", []string{"PYNOMALY_AGENT_ID="},
 			func(c *config.Config) (any, any) { return c.Agent.ID, "edge-1" }},
 		{"unrelated and malformed entries are ignored", []string{"HOME=/root", "PYNOMALY_AGENT_ID"},
@@ -160,6 +162,8 @@ func TestLoadEnvErrors(t *testing.T) {
 			"control_plane: set token or token_file, not both"},
 		{"bad log level", []string{"PYNOMALY_LOG_LEVEL=loud"}, `log.level: "loud" is not one of`},
 		{"bad agent id", []string{"PYNOMALY_AGENT_ID=a b"}, `agent.id: agent id "a b": character ' ' is not allowed`},
+		{"memory limit not a size", []string{"PYNOMALY_AGENT_MEMORY_LIMIT=lots"}, `PYNOMALY_AGENT_MEMORY_LIMIT: "lots" is not a size`},
+		{"memory limit too small", []string{"PYNOMALY_AGENT_MEMORY_LIMIT=8MiB"}, "agent.memory_limit: 8MiB is too small (at least 16MiB, or 0 for no limit)"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

@@ -91,8 +91,10 @@ type MQTTInput struct {
 	// group split the messages between them.
 	ShareGroup string      `yaml:"share_group"`
 	Payload    MQTTPayload `yaml:"payload"`
-	// Queue bounds the messages received and not yet scored; default 10000.
-	// It is also the receive maximum announced to the broker.
+	// Queue bounds the messages received and not yet scored; default 1000.
+	// It is also the receive maximum announced to the broker. A bigger
+	// queue absorbs longer stalls of scoring but holds more memory in a
+	// burst (about 1.5 KB a message with the client's buffers).
 	Queue int `yaml:"queue"`
 	// Overflow: block (default: stop reading, the broker holds the rest)
 	// or drop (count and discard what does not fit).
@@ -148,7 +150,7 @@ type MQTTField struct {
 const (
 	DefaultMQTTSessionExpiry = time.Hour
 	DefaultMQTTKeepAlive     = 30 * time.Second
-	DefaultMQTTQueue         = 10000
+	DefaultMQTTQueue         = 1000
 	DefaultMQTTQoS           = 1
 )
 

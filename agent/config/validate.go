@@ -32,6 +32,9 @@ func (c *Config) Validate() error {
 	if c.Agent.DataDir == "" {
 		add("agent.data_dir: must be set")
 	}
+	if c.Agent.MemoryLimit != 0 && c.Agent.MemoryLimit < MinMemoryLimit {
+		add("agent.memory_limit: %s is too small (at least %s, or 0 for no limit)", c.Agent.MemoryLimit, ByteSize(MinMemoryLimit))
+	}
 	if c.ControlPlane.URL == "" {
 		add("control_plane.url: must be set (e.g. nats://127.0.0.1:4222), or enroll the agent: pynomaly-agent enroll")
 	}

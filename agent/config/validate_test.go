@@ -46,6 +46,7 @@ func TestLoadBad(t *testing.T) {
 		{file: "multivariate_univariate", want: "inputs[0].multivariate: detector zscore scores one value per sample; use one that takes several (hbos, hst, iforest, pca, or an ensemble of them)"},
 		{file: "outbox_on_full", want: `outbox.on_full: "block" is not one of drop_oldest, pause`},
 		{file: "outbox_max_bytes", want: `outbox_max_bytes.bad.yaml:5: "lots" is not a size (a number of bytes, or with a unit: 512MiB, 1GiB, 100MB)`},
+		{file: "memory_limit", want: "agent.memory_limit: 1MiB is too small (at least 16MiB, or 0 for no limit)"},
 		{file: "drain_rate", want: "control_plane.drain_rate: -1 must be a finite number, 0 (no bound) or more"},
 		{file: "no_input_type", want: "inputs[0]: no input type set (add a file: or an mqtt: section)"},
 		{file: "no_file_path", want: "inputs[0].file.path: must be set"},

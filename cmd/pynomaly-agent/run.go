@@ -6,8 +6,10 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"log/slog"
 	"os"
 	"path/filepath"
+	"runtime/debug"
 
 	"github.com/pynomaly/pynomaly/agent"
 	"github.com/pynomaly/pynomaly/agent/config"
@@ -114,11 +116,25 @@ func runAgent(ctx context.Context, args []string, stderr io.Writer) error {
 	if err != nil {
 		return usageError{err}
 	}
+	setMemoryLimit(cfg.Agent.MemoryLimit, os.Getenv("GOMEMLIMIT"), logger)
 	a, err := agent.New(cfg, version, logger)
 	if err != nil {
 		return err
 	}
 	return a.Run(ctx)
+}
+
+// setMemoryLimit applies agent.memory_limit as the runtime's soft memory
+// limit, unless GOMEMLIMIT (env) is set: as for any Go program, the
+// environment has the last word.
+func setMemoryLimit(limit config.ByteSize, env string, logger *slog.Logger) {
+	switch {
+	case limit == 0:
+	case env != "":
+		logger.Info("agent.memory_limit not applied: GOMEMLIMIT is set", "memory_limit", limit, "GOMEMLIMIT", env)
+	default:
+		debug.SetMemoryLimit(int64(limit))
+	}
 }
 
 func checkConfig(args []string, stdout, stderr io.Writer) error {

@@ -5,15 +5,18 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"log/slog"
 	"net/http"
 	"os"
 	"path/filepath"
+	"runtime/debug"
 	"slices"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
+	"github.com/pynomaly/pynomaly/agent/config"
 	"github.com/pynomaly/pynomaly/agent/outbox"
 	"github.com/pynomaly/pynomaly/internal/testkit"
 	"github.com/pynomaly/pynomaly/protocol"
@@ -170,4 +173,27 @@ func get(t *testing.T, addr, path string) string {
 		t.Fatalf("GET %s: %d %v", path, resp.StatusCode, err)
 	}
 	return string(b)
+}
+
+// TestSetMemoryLimit: agent.memory_limit becomes the runtime's soft
+// limit, unless GOMEMLIMIT is set.
+func TestSetMemoryLimit(t *testing.T) {
+	old := debug.SetMemoryLimit(-1)
+	t.Cleanup(func() { debug.SetMemoryLimit(old) })
+	logger := slog.New(slog.DiscardHandler)
+	for _, tc := range []struct {
+		name  string
+		limit config.ByteSize
+		env   string
+		want  int64 // the runtime's limit after
+	}{
+		{"unset", 0, "", old},
+		{"GOMEMLIMIT wins", 64 << 20, "100MiB", old},
+		{"set", 64 << 20, "", 64 << 20},
+	} {
+		setMemoryLimit(tc.limit, tc.env, logger)
+		if got := debug.SetMemoryLimit(-1); got != tc.want {
+			t.Errorf("%s: limit %d, want %d", tc.name, got, tc.want)
+		}
+	}
 }
