@@ -40,6 +40,8 @@ type config struct {
 	// queue is the agent's MQTT queue (and receive maximum); 0 leaves its
 	// default.
 	queue int
+	// memoryLimit is the agent's agent.memory_limit ("": none).
+	memoryLimit string
 }
 
 func parse(args []string) (config, error) {
@@ -59,6 +61,7 @@ func parse(args []string) (config, error) {
 	fs.IntVar(&c.fill, "fill", 1, "messages per series for the memory figures (zscore's window is 256)")
 	fs.BoolVar(&c.fullPrecision, "full-precision", false, "publish values with all 17 digits, not three decimals")
 	fs.IntVar(&c.queue, "queue", 0, "the agent's MQTT queue and receive maximum (0: its default)")
+	fs.StringVar(&c.memoryLimit, "memory-limit", "", "the agent's agent.memory_limit, e.g. 32MiB (default: none)")
 	if err := fs.Parse(args); err != nil {
 		return c, err
 	}
@@ -351,7 +354,7 @@ func startAgent(ctx context.Context, c config, addr, dir string, qos byte) (*age
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return nil, err
 	}
-	cfg := fmt.Sprintf(`agent: {id: bench, data_dir: %s}
+	cfg := fmt.Sprintf(`agent: {id: bench, data_dir: %s%s}
 control_plane: {url: "nats://127.0.0.1:1", token: bench}
 http: {listen: "127.0.0.1:%d", pprof: true}
 log: {level: warn, format: text}
@@ -363,7 +366,7 @@ inputs:
       topics: [{filter: "plant/+site/+device/telemetry", qos: %d}]
       payload: {timestamp: ts, fields: [{path: v}]}
 %sdetector: {type: %s}
-`, filepath.Join(dir, "data"), port, addr, qos, qos, queueLine(c.queue), c.detector)
+`, filepath.Join(dir, "data"), memoryLimitKey(c.memoryLimit), port, addr, qos, qos, queueLine(c.queue), c.detector)
 	path := filepath.Join(dir, "agent.yaml")
 	if err := os.WriteFile(path, []byte(cfg), 0o600); err != nil {
 		return nil, err
@@ -379,6 +382,15 @@ inputs:
 	}
 	time.Sleep(500 * time.Millisecond) // its subscription follows the connection
 	return a, nil
+}
+
+// memoryLimitKey is the agent's memory_limit setting, none when limit is
+// "" (so that agents built before the key existed can be measured).
+func memoryLimitKey(limit string) string {
+	if limit == "" {
+		return ""
+	}
+	return fmt.Sprintf(", memory_limit: %q", limit)
 }
 
 // queueLine is the input's queue setting in the agent's configuration.
