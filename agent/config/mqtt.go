@@ -94,7 +94,8 @@ type MQTTInput struct {
 	// Queue bounds the messages received and not yet scored; default 1000.
 	// It is also the receive maximum announced to the broker. A bigger
 	// queue absorbs longer stalls of scoring but holds more memory in a
-	// burst (about 1.5 KB a message with the client's buffers).
+	// burst (each message queued or in flight: its payload and about
+	// 200 bytes).
 	Queue int `yaml:"queue"`
 	// Overflow: block (default: stop reading, the broker holds the rest)
 	// or drop (count and discard what does not fit).

@@ -5,7 +5,9 @@
 // It wraps eclipse/paho.golang's autopaho, which keeps the connection up:
 // it walks the broker list, reconnects with backoff and, with a session
 // expiry set, resumes the session so the broker keeps unacknowledged
-// messages for a restarted agent and delivers them again.
+// messages for a restarted agent and delivers them again. QoS 0 and 1
+// messages are decoded and acknowledged by the connection itself, not by
+// paho (see demuxConn): that is most of the agent's work at high rates.
 package mqtt
 
 import (
@@ -102,9 +104,13 @@ type Message struct {
 	// Duplicate is the DUP flag: the broker sent it before, unacknowledged.
 	Duplicate bool
 
-	client *paho.Client // the connection it came on
+	// A message paho delivered: the connection it came on, to ack it.
+	client *paho.Client
 	pkt    *paho.Publish
-	c      *Client
+	// A message the connection decoded itself: the queue its ack goes to.
+	acks *ackQueue
+	seq  uint64
+	c    *Client
 }
 
 // Ack acknowledges the message to the broker, once its result is durable.
@@ -113,7 +119,16 @@ type Message struct {
 // A message received on an earlier connection is not acknowledged: the
 // broker delivers it again on the resumed session.
 func (m *Message) Ack() {
-	if m.QoS == 0 || m.client == nil {
+	if m.QoS == 0 {
+		return
+	}
+	if m.acks != nil {
+		if !m.acks.ack(m.seq) {
+			m.c.staleAcks.Add(1)
+		}
+		return
+	}
+	if m.client == nil {
 		return
 	}
 	if m.client != m.c.current.Load() {
@@ -332,8 +347,8 @@ func refusal(ce *autopaho.ConnackError) string {
 
 func (c *Client) setErr(err error) { c.lastErr.Store(err.Error()) }
 
-// received runs on paho's delivery goroutine, in arrival order, for QoS 1
-// and 2 messages (and a QoS 0 message the connection left to paho);
+// received runs on paho's delivery goroutine, in arrival order, for QoS 2
+// messages (and any the connection left to paho: see demuxConn);
 // blocking here (Overflow Block) stops reading from the connection.
 func (c *Client) received(pr paho.PublishReceived) (bool, error) {
 	p := pr.Packet
@@ -404,10 +419,11 @@ const dialTimeout = 10 * time.Second
 // readBuffer is the read buffer of a connection: paho reads a packet's
 // header, length and body with separate reads, which unbuffered is several
 // system calls per message. It is also the largest QoS 0 message the
-// demultiplexer decodes itself (larger ones go through paho).
+// demultiplexer decodes in place (larger ones it reads into their own
+// buffer).
 const readBuffer = 64 << 10
 
-// dial connects to a broker, over TLS for tls://, and takes QoS 0
+// dial connects to a broker, over TLS for tls://, and takes QoS 0 and 1
 // messages out of the stream before paho reads it (see demuxConn).
 func (c *Client) dial(ctx context.Context, cfg autopaho.ClientConfig, u *url.URL) (net.Conn, error) {
 	ctx, cancel := context.WithTimeout(ctx, dialTimeout)
@@ -425,10 +441,7 @@ func (c *Client) dial(ctx context.Context, cfg autopaho.ClientConfig, u *url.URL
 		return nil, err
 	}
 	topics := make(map[string]string) // this connection's reader's own
-	take := func(topic, payload []byte, dup bool, closed <-chan struct{}) {
-		c.receivedQoS0(topics, topic, payload, dup, closed)
-	}
-	return newDemuxConn(conn, readBuffer, take), nil
+	return newDemuxConn(conn, readBuffer, func(in inbound) { c.receivedDirect(topics, in) }), nil
 }
 
 // maxInterned bounds the topics a connection keeps to reuse their
@@ -436,20 +449,24 @@ func (c *Client) dial(ctx context.Context, cfg autopaho.ClientConfig, u *url.URL
 // own per-topic cache is keyed by it). Past it the map starts over.
 const maxInterned = 4096
 
-// receivedQoS0 queues a QoS 0 message the connection decoded itself; it
-// runs on paho's reading goroutine, and blocking here (Overflow Block)
-// stops reading from the connection, as received does.
-func (c *Client) receivedQoS0(topics map[string]string, topic, payload []byte, dup bool, closed <-chan struct{}) {
-	t, ok := topics[string(topic)]
+// receivedDirect queues a message the connection decoded itself; it runs
+// on paho's reading goroutine, and blocking here (Overflow Block) stops
+// reading from the connection, as received does.
+func (c *Client) receivedDirect(topics map[string]string, in inbound) {
+	t, ok := topics[string(in.topic)]
 	if !ok {
 		if len(topics) >= maxInterned {
 			clear(topics)
 		}
-		t = string(topic)
+		t = string(in.topic)
 		topics[t] = t
 	}
-	m := &Message{Topic: t, Payload: append([]byte(nil), payload...), Received: time.Now(), Duplicate: dup, c: c}
-	c.enqueue(m, closed)
+	m := &Message{Topic: t, Payload: append([]byte(nil), in.payload...), QoS: in.qos, Received: time.Now(),
+		Duplicate: in.dup, c: c}
+	if in.qos > 0 {
+		m.acks, m.seq = in.conn.acks, in.seq
+	}
+	c.enqueue(m, in.conn.closed)
 }
 
 func disconnectReason(d *paho.Disconnect) string {

@@ -2,6 +2,7 @@ package mqtt_test
 
 import (
 	"context"
+	"strconv"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -56,6 +57,19 @@ func subscribed(t *testing.T, b *testkit.MQTTBroker, c *mqtt.Client, id string) 
 			return false
 		}
 	})
+}
+
+// subscriber starts a broker and a client with opts, subscribed to
+// plant/# at qos (and to probe/#, for subscribed), and waits until its
+// subscription holds.
+func subscriber(t *testing.T, id string, qos byte, opts mqtt.Options) (*testkit.MQTTBroker, *mqtt.Client) {
+	t.Helper()
+	b := testkit.StartMQTTBroker(t, nil)
+	opts.Brokers, opts.ClientID = []string{b.URL()}, id
+	opts.Subscriptions = []mqtt.Subscription{{Filter: "plant/#", QoS: qos}, {Filter: "probe/#", QoS: 0}}
+	c := start(t, opts)
+	subscribed(t, b, c, id)
+	return b, c
 }
 
 // TestAckAfterDurable: a QoS 1 message stays unacknowledged at the broker
@@ -186,11 +200,7 @@ func TestBadBrokers(t *testing.T) {
 // TestQoS0Paths: QoS 0 messages arrive whole and in order whether the
 // connection decodes them itself or, past its read buffer, paho does.
 func TestQoS0Paths(t *testing.T) {
-	b := testkit.StartMQTTBroker(t, nil)
-	id := "qos0"
-	c := start(t, mqtt.Options{Brokers: []string{b.URL()}, ClientID: id,
-		Subscriptions: []mqtt.Subscription{{Filter: "plant/#", QoS: 0}, {Filter: "probe/#", QoS: 0}}})
-	subscribed(t, b, c, id)
+	b, c := subscriber(t, "qos0", 0, mqtt.Options{})
 	big := strings.Repeat("x", 100<<10) // past the 64 KiB read buffer
 	want := []string{"1", big, "", "2"}
 	for _, p := range want {
@@ -208,11 +218,7 @@ func TestQoS0Paths(t *testing.T) {
 // TestCloseWhileQueueFull: with Overflow Block and a full queue the
 // connection stops reading; Close still returns promptly.
 func TestCloseWhileQueueFull(t *testing.T) {
-	b := testkit.StartMQTTBroker(t, nil)
-	id := "full"
-	c := start(t, mqtt.Options{Brokers: []string{b.URL()}, ClientID: id, Queue: 1,
-		Subscriptions: []mqtt.Subscription{{Filter: "plant/#", QoS: 0}, {Filter: "probe/#", QoS: 0}}})
-	subscribed(t, b, c, id)
+	b, c := subscriber(t, "full", 0, mqtt.Options{Queue: 1})
 	for range 5 {
 		b.Publish("plant/a", []byte("v"), 0)
 	}
@@ -227,4 +233,29 @@ func TestCloseWhileQueueFull(t *testing.T) {
 	case <-time.After(settle):
 		t.Fatal("Close did not return with the reader blocked on a full queue")
 	}
+}
+
+// TestAcksInArrivalOrder: acknowledging later messages first sends
+// nothing (PUBACKs go in arrival order); acknowledging the first sends
+// them all.
+func TestAcksInArrivalOrder(t *testing.T) {
+	id := "order"
+	b, c := subscriber(t, id, 1, mqtt.Options{SessionExpiry: time.Hour})
+	for _, p := range []string{"1", "2", "3"} {
+		b.Publish("plant/a", []byte(p), 1)
+	}
+	ms := []*mqtt.Message{next(t, c), next(t, c), next(t, c)}
+	for i, m := range ms {
+		if want := strconv.Itoa(i + 1); string(m.Payload) != want || m.QoS != 1 {
+			t.Fatalf("message %d: %q qos %d, want %q qos 1", i, m.Payload, m.QoS, want)
+		}
+	}
+	ms[2].Ack()
+	ms[1].Ack()
+	time.Sleep(200 * time.Millisecond)
+	if n := b.Inflight(id); n != 3 {
+		t.Fatalf("inflight %d with the first unacknowledged, want 3", n)
+	}
+	ms[0].Ack()
+	testkit.WaitFor(t, settle, "all acknowledged", func() bool { return b.Inflight(id) == 0 })
 }

@@ -9,25 +9,35 @@ import (
 	"sync"
 )
 
-// demuxConn takes QoS 0 PUBLISH packets out of the byte stream before paho
-// reads it, and hands them to take; every other packet, and any packet it
+// demuxConn takes QoS 0 and 1 PUBLISH packets out of the byte stream
+// before paho reads it, hands them to take, and acknowledges QoS 1 ones
+// itself when the caller says (acks); every other packet, and any packet it
 // does not fully understand, reaches paho unchanged, byte for byte.
 //
 // Why: paho.golang reads each packet into a bytes.Buffer that it grows
 // twice, copies the payload out again, and routes the packet through two
 // goroutines; measured at QoS 0 through mosquitto that was about half of
 // the agent's CPU, and the limit on how fast it keeps up with a broker
-// (docs/benchmarks.md). A QoS 0 message needs nothing from the session (no
-// packet id, no acknowledgement, no state to resume), so decoding it here
-// from the read buffer changes no protocol behaviour. QoS 1 and 2 stay
-// with paho: their acknowledgements and the resumed session are its job.
+// (docs/benchmarks.md). With manual acknowledgement its ack tracker also
+// keeps acknowledged packets referenced (it reslices its queue instead of
+// clearing it): tens of MB at 10,000 series. A QoS 0 or 1 message leaves
+// nothing in paho's session state (paho stores neither; a QoS 1 message
+// not acknowledged before a disconnect is sent again by the broker), so
+// handling them here changes no protocol behaviour. QoS 2, with its
+// PUBREC/PUBREL exchange, stays with paho, as does everything else.
 //
 // Ordering: messages of one QoS keep the order they arrived in, which is
-// all MQTT promises (4.6: ordering is per topic and QoS).
+// all MQTT promises (4.6: ordering is per topic and QoS), and PUBACKs go
+// out in the order their messages arrived (4.6), whatever order they are
+// acknowledged in.
 //
-// Only paho's one reading goroutine calls Read.
+// Only paho's one reading goroutine calls Read. Writes take the embedded
+// mutex: paho locks a connection that is a sync.Locker for each packet it
+// writes (a TLS connection must not interleave two packets' writes), and
+// acks, written from their own goroutine, take the same lock.
 type demuxConn struct {
 	net.Conn
+	sync.Mutex
 	r *bufio.Reader
 	// pass is how many bytes of the packet at the head of the stream are
 	// still paho's to read.
@@ -35,17 +45,41 @@ type demuxConn struct {
 	// held is a packet larger than the read buffer that was read whole
 	// and turned out to be paho's: its bytes come before the stream's.
 	held []byte
-	// take receives a QoS 0 message. topic and payload point into the
-	// read buffer, valid only during the call. It may block: the stream
-	// is not read meanwhile, which is the Block overflow's backpressure.
-	take func(topic, payload []byte, dup bool, closed <-chan struct{})
+	// take receives a message. Its topic and payload point into the read
+	// buffer, valid only during the call. It may block: the stream is not
+	// read meanwhile, which is the Block overflow's backpressure.
+	take func(inbound)
+	// acks sends this connection's PUBACKs.
+	acks *ackQueue
 
 	closeOnce sync.Once
 	closed    chan struct{}
 }
 
-func newDemuxConn(conn net.Conn, size int, take func(topic, payload []byte, dup bool, closed <-chan struct{})) *demuxConn {
-	return &demuxConn{Conn: conn, r: bufio.NewReaderSize(conn, size), take: take, closed: make(chan struct{})}
+// inbound is a QoS 0 or 1 message as the connection decoded it.
+type inbound struct {
+	topic, payload []byte
+	qos            byte
+	dup            bool
+	id             uint16 // the packet identifier at QoS 1
+	// seq identifies a QoS 1 message to conn.acks.
+	seq  uint64
+	conn *demuxConn
+}
+
+func newDemuxConn(conn net.Conn, size int, take func(inbound)) *demuxConn {
+	c := &demuxConn{Conn: conn, r: bufio.NewReaderSize(conn, size), take: take, closed: make(chan struct{})}
+	c.acks = newAckQueue()
+	go c.acks.run(c.writePacket, c.closed)
+	return c
+}
+
+// writePacket writes whole packets under the connection's write lock.
+func (c *demuxConn) writePacket(b []byte) error {
+	c.Lock()
+	defer c.Unlock()
+	_, err := c.Conn.Write(b)
+	return err
 }
 
 func (c *demuxConn) Read(p []byte) (int, error) {
@@ -82,6 +116,7 @@ const (
 	packetPublish   = 3
 	publishDup      = 0x08
 	publishQoSMask  = 0x06
+	publishQoS1     = 0x02
 	maxVBIBytes     = 4
 	propTopicAlias  = 0x23
 	fixedHeaderSize = 1
@@ -118,7 +153,7 @@ func (c *demuxConn) next() error {
 		}
 	}
 	total := i + 1 + remaining
-	if hdr[0]>>4 != packetPublish || hdr[0]&publishQoSMask != 0 {
+	if q := hdr[0] & publishQoSMask; hdr[0]>>4 != packetPublish || q != 0 && q != publishQoS1 {
 		c.pass = total
 		return nil
 	}
@@ -141,10 +176,9 @@ func (c *demuxConn) next() error {
 		c.pass = total
 		return nil
 	}
-	if topic, payload, ok := splitPublish(pkt[i+1:]); ok {
-		// pkt[0], not hdr[0]: peeking further may have moved the
-		// buffer's contents, and hdr with them.
-		c.take(topic, payload, pkt[0]&publishDup != 0, c.closed)
+	// pkt[0], not hdr[0]: peeking further may have moved the buffer's
+	// contents, and hdr with them.
+	if c.deliver(pkt, i+1) {
 		_, _ = c.r.Discard(total) // cannot fail: Peek(total) succeeded
 		return nil
 	}
@@ -152,14 +186,28 @@ func (c *demuxConn) next() error {
 	return nil
 }
 
-// takeOrHold takes the QoS 0 PUBLISH pkt, whose variable header starts
-// at body, or holds it for paho when it is malformed or uses a topic alias.
+// takeOrHold takes the PUBLISH pkt, read whole, or holds it for paho.
 func (c *demuxConn) takeOrHold(pkt []byte, body int) {
-	if topic, payload, ok := splitPublish(pkt[body:]); ok {
-		c.take(topic, payload, pkt[0]&publishDup != 0, c.closed)
-		return
+	if !c.deliver(pkt, body) {
+		c.held = pkt
 	}
-	c.held = pkt
+}
+
+// deliver hands the QoS 0 or 1 PUBLISH pkt, whose variable header starts
+// at body, to take; false, having done nothing, when it is malformed or
+// uses a topic alias.
+func (c *demuxConn) deliver(pkt []byte, body int) bool {
+	qos := (pkt[0] & publishQoSMask) >> 1
+	topic, id, payload, ok := splitPublish(pkt[body:], qos)
+	if !ok {
+		return false
+	}
+	in := inbound{topic: topic, payload: payload, qos: qos, dup: pkt[0]&publishDup != 0, id: id, conn: c}
+	if qos > 0 {
+		in.seq = c.acks.add(id)
+	}
+	c.take(in)
+	return true
 }
 
 // passBuffered gives paho the bytes that arrived before err, then err.
@@ -171,28 +219,36 @@ func (c *demuxConn) passBuffered(err error) error {
 	return err
 }
 
-// splitPublish finds the topic and payload in the variable header and
-// payload of a QoS 0 PUBLISH (3.3.2: topic name, then properties; no
-// packet identifier at QoS 0). ok is false for anything malformed and for
-// a topic alias, which paho resolves: the agent announces a topic alias
-// maximum of 0, so a broker does not send one.
-func splitPublish(b []byte) (topic, payload []byte, ok bool) {
+// splitPublish finds the topic, packet identifier and payload in the
+// variable header and payload of a QoS 0 or 1 PUBLISH (3.3.2: topic name,
+// the packet identifier at QoS 1, then properties). ok is false for
+// anything malformed and for a topic alias, which paho resolves: the agent
+// announces a topic alias maximum of 0, so a broker does not send one.
+func splitPublish(b []byte, qos byte) (topic []byte, id uint16, payload []byte, ok bool) {
 	if len(b) < 2 {
-		return nil, nil, false
+		return nil, 0, nil, false
 	}
 	tl := int(binary.BigEndian.Uint16(b))
 	if tl == 0 || 2+tl > len(b) {
-		return nil, nil, false
+		return nil, 0, nil, false
 	}
 	topic, b = b[2:2+tl], b[2+tl:]
+	if qos > 0 {
+		if len(b) < 2 {
+			return nil, 0, nil, false
+		}
+		if id, b = binary.BigEndian.Uint16(b), b[2:]; id == 0 {
+			return nil, 0, nil, false // 2.2.1: non-zero at QoS > 0
+		}
+	}
 	plen, n, ok := uvarint(b)
 	if !ok || n+plen > len(b) {
-		return nil, nil, false
+		return nil, 0, nil, false
 	}
 	if !plainProperties(b[n : n+plen]) {
-		return nil, nil, false
+		return nil, 0, nil, false
 	}
-	return topic, b[n+plen:], true
+	return topic, id, b[n+plen:], true
 }
 
 // plainProperties reports whether a PUBLISH's properties (3.3.2.3) are

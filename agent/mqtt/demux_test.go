@@ -17,7 +17,9 @@ import (
 type event struct {
 	taken          bool
 	topic, payload string
+	qos            byte
 	dup            bool
+	id             uint16
 	pkt            *packets.ControlPacket
 }
 
@@ -28,6 +30,7 @@ type readerConn struct {
 }
 
 func (c readerConn) Read(p []byte) (int, error) { return c.r.Read(p) }
+func (c readerConn) Close() error               { return nil }
 
 // demux reads stream through a demuxConn with paho's own packet reader on
 // the other side, as the client does, and returns the events in stream
@@ -35,10 +38,11 @@ func (c readerConn) Read(p []byte) (int, error) { return c.r.Read(p) }
 // paho reads) and paho's error at the end.
 func demux(stream []byte, size int) ([]event, error) {
 	var evs []event
-	take := func(topic, payload []byte, dup bool, _ <-chan struct{}) {
-		evs = append(evs, event{taken: true, topic: string(topic), payload: string(payload), dup: dup})
+	take := func(in inbound) {
+		evs = append(evs, event{taken: true, topic: string(in.topic), payload: string(in.payload), qos: in.qos, dup: in.dup, id: in.id})
 	}
 	c := newDemuxConn(readerConn{r: bytes.NewReader(stream)}, size, take)
+	defer c.Close()
 	for {
 		cp, err := packets.ReadPacket(c)
 		if err != nil {
@@ -94,8 +98,8 @@ func checkSame(t *testing.T, stream []byte, size int) []event {
 			continue
 		}
 		p, ok := w.Content.(*packets.Publish)
-		if !ok || p.QoS != 0 || p.Topic != ev.topic || string(p.Payload) != ev.payload || p.Duplicate != ev.dup {
-			t.Fatalf("packet %d: taken %q %q dup %v; paho alone read %v", i, ev.topic, ev.payload, ev.dup, w)
+		if !ok || p.QoS != ev.qos || p.PacketID != ev.id || p.Topic != ev.topic || string(p.Payload) != ev.payload || p.Duplicate != ev.dup {
+			t.Fatalf("packet %d: taken qos %d id %d %q %q dup %v; paho alone read %v", i, ev.qos, ev.id, ev.topic, ev.payload, ev.dup, w)
 		}
 	}
 	return evs
@@ -163,7 +167,7 @@ func TestDemuxSplitsStream(t *testing.T) {
 	for _, ev := range evs {
 		switch {
 		case ev.taken:
-			got = append(got, fmt.Sprintf("take %s dup=%v", ev.topic, ev.dup))
+			got = append(got, fmt.Sprintf("take %s qos=%d dup=%v", ev.topic, ev.qos, ev.dup))
 		case ev.pkt.Type == packets.PUBLISH:
 			p := ev.pkt.Content.(*packets.Publish)
 			got = append(got, fmt.Sprintf("paho PUBLISH %s", p.Topic))
@@ -173,18 +177,18 @@ func TestDemuxSplitsStream(t *testing.T) {
 	}
 	want := []string{
 		"paho CONNACK",
-		"take plant/a/pump-1/telemetry dup=false",
-		"take plant/a/props dup=false",
+		"take plant/a/pump-1/telemetry qos=0 dup=false",
+		"take plant/a/props qos=0 dup=false",
 		"paho PUBLISH plant/a/alias", // a topic alias is paho's to resolve
-		"paho PUBLISH plant/a/qos1",
+		"take plant/a/qos1 qos=1 dup=false",
 		"paho PUBLISH plant/a/qos2",
-		"take plant/a/empty dup=false",
-		"take plant/a/dup dup=true",
-		"take plant/a/big dup=false", // larger than the read buffer
+		"take plant/a/empty qos=0 dup=false",
+		"take plant/a/dup qos=0 dup=true",
+		"take plant/a/big qos=0 dup=false", // larger than the read buffer
 		"paho PINGRESP",
-		"take plant/a/long dup=false",
+		"take plant/a/long qos=0 dup=false",
 		"paho PUBLISH plant/a/big-alias",
-		"paho PUBLISH plant/a/big-qos1",
+		"take plant/a/big-qos1 qos=1 dup=false",
 	}
 	if !reflect.DeepEqual(got, want) {
 		t.Fatalf("got\n%q\nwant\n%q", got, want)
@@ -204,6 +208,8 @@ func TestDemuxMalformed(t *testing.T) {
 		"unknown property":             {0x30, 0x07, 0x00, 0x01, 'a', 0x02, 0x7e, 0x00, '1'},
 		"user property cut":            {0x30, 0x08, 0x00, 0x01, 'a', 0x03, 0x26, 0x00, 0x05, '1'},
 		"unknown packet type 0":        {0x00, 0x00},
+		"QoS 1, packet identifier 0":   {0x32, 0x06, 0x00, 0x01, 'a', 0x00, 0x00, 0x00},
+		"QoS 1, packet identifier cut": {0x32, 0x04, 0x00, 0x01, 'a', 0x07},
 	} {
 		t.Run(name, func(t *testing.T) {
 			checkSame(t, append(append([]byte{}, good...), stream...), 256)
