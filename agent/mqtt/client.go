@@ -418,7 +418,7 @@ const dialTimeout = 10 * time.Second
 
 // readBuffer is the read buffer of a connection: paho reads a packet's
 // header, length and body with separate reads, which unbuffered is several
-// system calls per message. It is also the largest QoS 0 message the
+// system calls per message. It is also the largest message the
 // demultiplexer decodes in place (larger ones it reads into their own
 // buffer).
 const readBuffer = 64 << 10

@@ -122,8 +122,8 @@ const (
 	fixedHeaderSize = 1
 )
 
-// next looks at the packet at the head of the stream: it takes a QoS 0
-// PUBLISH that fits the read buffer and sets pass for anything else. It
+// next looks at the packet at the head of the stream: it takes a QoS 0 or
+// 1 PUBLISH and sets pass (or held) for anything else. It
 // returns an error only when no byte of a next packet could be read.
 func (c *demuxConn) next() error {
 	hdr, err := c.r.Peek(fixedHeaderSize + 1) // every packet has at least two bytes
@@ -158,10 +158,10 @@ func (c *demuxConn) next() error {
 		return nil
 	}
 	if total > c.r.Size() {
-		// Read whole, not left to paho: a QoS 0 message that went
-		// through paho's goroutines would overtake or be overtaken by
-		// the ones around it, and MQTT keeps a topic's QoS 0 messages
-		// in order. paho would allocate it all the same.
+		// Read whole, not left to paho: a message that went through
+		// paho's goroutines would overtake or be overtaken by the ones
+		// around it, and MQTT keeps a topic's messages of one QoS in
+		// order. paho would allocate it all the same.
 		pkt := make([]byte, total)
 		if _, err := io.ReadFull(c.r, pkt); err != nil {
 			return err
