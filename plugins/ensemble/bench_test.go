@@ -30,17 +30,7 @@ func BenchmarkScore(b *testing.B) {
 		b.Run(tc.name, func(b *testing.B) {
 			d := mustInstance(b, tc.f, 1)
 			detectortest.ScoreValues(b, d, xs) // fills a default rank window
-			x := make([]float64, 1)
-			i := 0
-			for b.Loop() {
-				x[0] = xs[i%len(xs)]
-				i++
-				if _, err := d.Score(x); err != nil {
-					b.Fatal(err)
-				}
-			}
-			b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "points/s")
-			b.ReportMetric(float64(len(detectortest.MustSnapshot(b, d))), "snapshot-B/series")
+			detectortest.BenchScore(b, d, xs, 0)
 			b.ReportMetric(warmHeap(b, tc.f, xs), "heap-B/series")
 		})
 	}

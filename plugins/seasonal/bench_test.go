@@ -20,17 +20,7 @@ func BenchmarkScore(b *testing.B) {
 			f := mustFactory(b, seasonal.Options{Season: m})
 			d := mustInstance(b, f)
 			detectortest.ScoreValues(b, d, xs[:2*m])
-			x := make([]float64, 1)
-			i := 2 * m
-			for b.Loop() {
-				x[0] = xs[i%len(xs)]
-				i++
-				if _, err := d.Score(x); err != nil {
-					b.Fatal(err)
-				}
-			}
-			b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "points/s")
-			b.ReportMetric(float64(len(detectortest.MustSnapshot(b, d))), "snapshot-B/series")
+			detectortest.BenchScore(b, d, xs, 2*m)
 			b.ReportMetric(heapPerInstance(b, f), "heap-B/series")
 		})
 	}

@@ -15,16 +15,6 @@ func BenchmarkScore(b *testing.B) {
 	f := mustFactory(b, surprise.Options{})
 	d := mustInstance(b, f)
 	detectortest.ScoreValues(b, d, xs[:3000])
-	x := make([]float64, 1)
-	i := 0
-	for b.Loop() {
-		x[0] = xs[i%len(xs)]
-		i++
-		if _, err := d.Score(x); err != nil {
-			b.Fatal(err)
-		}
-	}
-	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "points/s")
-	b.ReportMetric(float64(len(detectortest.MustSnapshot(b, d))), "snapshot-B/series")
+	detectortest.BenchScore(b, d, xs, 0)
 	b.ReportMetric(detectortest.HeapPerInstance(b, f, 1), "heap-B/series")
 }

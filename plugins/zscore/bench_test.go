@@ -46,17 +46,7 @@ func benchmarkScore(b *testing.B, xs []float64, w int) {
 	f := mustFactory(b, zscore.Options{Window: w})
 	d := mustInstance(b, f)
 	detectortest.ScoreValues(b, d, xs[:w])
-	x := make([]float64, 1)
-	i := 0
-	for b.Loop() {
-		x[0] = xs[i%len(xs)]
-		i++
-		if _, err := d.Score(x); err != nil {
-			b.Fatal(err)
-		}
-	}
-	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "points/s")
-	b.ReportMetric(float64(len(detectortest.MustSnapshot(b, d))), "snapshot-B/series")
+	detectortest.BenchScore(b, d, xs, 0)
 	b.ReportMetric(heapPerInstance(b, f, nil), "heap-B/new-series")
 	b.ReportMetric(heapPerInstance(b, f, xs[:w]), "heap-B/series")
 }
