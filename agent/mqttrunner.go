@@ -117,6 +117,7 @@ func (r *mqttRunner) options() (mqtt.Options, error) {
 	}
 	met, name := r.a.metrics, r.cfg.Name
 	o.SessionExpiry, o.Subscriptions, o.Queue, o.Overflow, o.Logger = *m.SessionExpiry, subs, m.Queue, overflow, r.logger
+	o.MaxPayload = r.parser.MaxBytes()
 	o.OnConnect = func() {
 		met.reconnects.WithLabelValues(name).Inc()
 		r.a.health.set(name, protocol.HealthOK, nil)
@@ -320,11 +321,15 @@ func (r *mqttRunner) unseen(msgs []*mqtt.Message) (fresh []*mqtt.Message, fps []
 func (r *mqttRunner) records(msgs []*mqtt.Message) (recs []input.Record, bad []input.BadRecord, bytes int) {
 	var samples []payload.Sample
 	for i, m := range msgs {
-		bytes += len(m.Payload)
+		bytes += len(m.Payload) + m.Oversize
 		tl := r.topicLabels(m.Topic)
 		if !tl.ok {
 			bad = append(bad, input.BadRecord{Line: int64(i), Reason: ReasonTopic,
 				Err: fmt.Errorf("topic %q matches none of the input's filters", m.Topic)})
+			continue
+		}
+		if m.Oversize > 0 { // read past by the connection
+			bad = append(bad, badPayload(m.Topic, r.parser.Oversize(m.Oversize)))
 			continue
 		}
 		var err error

@@ -18,6 +18,7 @@ import (
 	"log/slog"
 	"net"
 	"net/url"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -71,6 +72,12 @@ type Options struct {
 	// unacknowledged.
 	Queue    int
 	Overflow Overflow
+	// MaxPayload > 0 bounds the payloads held in memory: a message with a
+	// larger one arrives with Payload nil and Oversize set, and at QoS 0
+	// and 1 is read past rather than read in. With a QoS 2 subscription
+	// the client also asks the broker not to send packets larger than
+	// MaxPacketSize(MaxPayload) at all (paho reads those whole).
+	MaxPayload int
 	// ReconnectMin and ReconnectMax bound the backoff between connection
 	// attempts; defaults 1s and 1 minute.
 	ReconnectMin, ReconnectMax time.Duration
@@ -92,6 +99,25 @@ func ReceiveMaximum(queue int) int {
 	return min(max(queue, 16), 65535)
 }
 
+// MaxPacketSize is the Maximum Packet Size (MQTT v5 3.1.2.11.4) a client
+// with a QoS 2 subscription announces: room for a payload of maxPayload
+// bytes and the largest topic and properties. The broker discards a
+// larger message for this client without sending it, so the agent cannot
+// count it; QoS 0 and 1 messages need no such limit, since the connection
+// reads past an oversize payload without holding it.
+func MaxPacketSize(maxPayload int) int {
+	return min(maxPayload+packetOverhead, maxPacket)
+}
+
+const (
+	// packetOverhead covers a PUBLISH's fixed header, its topic (at most
+	// 65,535 bytes) and properties.
+	packetOverhead = 128 << 10
+	// maxPacket is the largest packet MQTT can describe (a four-byte
+	// remaining length, plus the fixed header).
+	maxPacket = 268435455 + 5
+)
+
 // DefaultQueue is Options.Queue's default.
 const DefaultQueue = 1000
 
@@ -103,6 +129,9 @@ type Message struct {
 	Received time.Time
 	// Duplicate is the DUP flag: the broker sent it before, unacknowledged.
 	Duplicate bool
+	// Oversize > 0 says the payload was this many bytes, over
+	// Options.MaxPayload; Payload is then nil. Ack it like any other.
+	Oversize int
 
 	// A message paho delivered: the connection it came on, to ack it.
 	client *paho.Client
@@ -202,6 +231,10 @@ func Start(ctx context.Context, opts Options) (*Client, error) {
 				cp.Properties = &paho.ConnectProperties{}
 			}
 			cp.Properties.ReceiveMaximum = &rm
+			if opts.MaxPayload > 0 && slices.ContainsFunc(opts.Subscriptions, func(s Subscription) bool { return s.QoS == 2 }) {
+				mps := uint32(MaxPacketSize(opts.MaxPayload))
+				cp.Properties.MaximumPacketSize = &mps
+			}
 			return cp, nil
 		},
 		ClientConfig: paho.ClientConfig{
@@ -355,6 +388,9 @@ func (c *Client) received(pr paho.PublishReceived) (bool, error) {
 	c.current.Store(pr.Client)
 	m := &Message{Topic: p.Topic, Payload: p.Payload, QoS: p.QoS, Received: time.Now(), Duplicate: p.Duplicate(),
 		client: pr.Client, pkt: p, c: c}
+	if c.opts.MaxPayload > 0 && len(p.Payload) > c.opts.MaxPayload {
+		m.Payload, m.Oversize = nil, len(p.Payload)
+	}
 	c.enqueue(m, nil)
 	return true, nil
 }
@@ -441,7 +477,7 @@ func (c *Client) dial(ctx context.Context, cfg autopaho.ClientConfig, u *url.URL
 		return nil, err
 	}
 	topics := make(map[string]string) // this connection's reader's own
-	return newDemuxConn(conn, readBuffer, func(in inbound) { c.receivedDirect(topics, in) }), nil
+	return newDemuxConn(conn, readBuffer, c.opts.MaxPayload, func(in inbound) { c.receivedDirect(topics, in) }), nil
 }
 
 // maxInterned bounds the topics a connection keeps to reuse their
@@ -461,8 +497,10 @@ func (c *Client) receivedDirect(topics map[string]string, in inbound) {
 		t = string(in.topic)
 		topics[t] = t
 	}
-	m := &Message{Topic: t, Payload: append([]byte(nil), in.payload...), QoS: in.qos, Received: time.Now(),
-		Duplicate: in.dup, c: c}
+	m := &Message{Topic: t, QoS: in.qos, Received: time.Now(), Duplicate: in.dup, Oversize: in.oversize, c: c}
+	if in.oversize == 0 {
+		m.Payload = append([]byte(nil), in.payload...)
+	}
 	if in.qos > 0 {
 		m.acks, m.seq = in.conn.acks, in.seq
 	}

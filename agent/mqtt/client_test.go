@@ -215,6 +215,52 @@ func TestQoS0Paths(t *testing.T) {
 	}
 }
 
+// TestOversizeReadPast: with MaxPayload, QoS 0 and 1 messages over it
+// arrive in order with their size and no payload, whether or not they fit
+// in the read buffer, and are acknowledged like the rest.
+func TestOversizeReadPast(t *testing.T) {
+	for _, qos := range []byte{0, 1} {
+		t.Run("qos"+strconv.Itoa(int(qos)), func(t *testing.T) {
+			id := "oversize" + strconv.Itoa(int(qos))
+			b, c := subscriber(t, id, qos, mqtt.Options{MaxPayload: 1000, SessionExpiry: time.Hour})
+			sizes := []int{1, 1001, 1000, 200 << 10, 2} // 200 KiB: past the read buffer
+			for _, n := range sizes {
+				b.Publish("plant/a", []byte(strings.Repeat("x", n)), qos)
+			}
+			for i, n := range sizes {
+				m := next(t, c)
+				payload, oversize := n, 0
+				if n > 1000 {
+					payload, oversize = 0, n
+				}
+				if len(m.Payload) != payload || m.Oversize != oversize || m.QoS != qos {
+					t.Fatalf("message %d: %d bytes, oversize %d, qos %d; want %d, %d, %d", i, len(m.Payload), m.Oversize, m.QoS, payload, oversize, qos)
+				}
+				m.Ack()
+			}
+			testkit.WaitFor(t, settle, "all acknowledged", func() bool { return b.Inflight(id) == 0 })
+		})
+	}
+}
+
+// TestOversizeQoS2: a client with a QoS 2 subscription announces a
+// Maximum Packet Size, and the broker keeps larger messages from it;
+// those under it but over MaxPayload arrive marked oversize.
+func TestOversizeQoS2(t *testing.T) {
+	b, c := subscriber(t, "qos2", 2, mqtt.Options{MaxPayload: 1000})
+	sizes := []int{1, 2000, mqtt.MaxPacketSize(1000) + 1, 2}
+	for _, n := range sizes {
+		b.Publish("plant/a", []byte(strings.Repeat("x", n)), 2)
+	}
+	for i, want := range []struct{ payload, oversize int }{{1, 0}, {0, 2000}, {2, 0}} {
+		m := next(t, c)
+		if len(m.Payload) != want.payload || m.Oversize != want.oversize || m.QoS != 2 {
+			t.Fatalf("message %d: %d bytes, oversize %d, qos %d; want %d, %d, 2", i, len(m.Payload), m.Oversize, m.QoS, want.payload, want.oversize)
+		}
+		m.Ack()
+	}
+}
+
 // TestCloseWhileQueueFull: with Overflow Block and a full queue the
 // connection stops reading; Close still returns promptly.
 func TestCloseWhileQueueFull(t *testing.T) {

@@ -51,6 +51,10 @@ type demuxConn struct {
 	take func(inbound)
 	// acks sends this connection's PUBACKs.
 	acks *ackQueue
+	// maxPayload > 0: a QoS 0 or 1 message with a larger payload is taken
+	// with its size alone (inbound.oversize), its payload never copied
+	// and, when it is larger than the read buffer, never held: read past.
+	maxPayload int
 
 	closeOnce sync.Once
 	closed    chan struct{}
@@ -62,13 +66,16 @@ type inbound struct {
 	qos            byte
 	dup            bool
 	id             uint16 // the packet identifier at QoS 1
+	// oversize > 0: the payload, this many bytes, was over maxPayload
+	// and skipped; payload is nil.
+	oversize int
 	// seq identifies a QoS 1 message to conn.acks.
 	seq  uint64
 	conn *demuxConn
 }
 
-func newDemuxConn(conn net.Conn, size int, take func(inbound)) *demuxConn {
-	c := &demuxConn{Conn: conn, r: bufio.NewReaderSize(conn, size), take: take, closed: make(chan struct{})}
+func newDemuxConn(conn net.Conn, size, maxPayload int, take func(inbound)) *demuxConn {
+	c := &demuxConn{Conn: conn, r: bufio.NewReaderSize(conn, size), take: take, maxPayload: maxPayload, closed: make(chan struct{})}
 	c.acks = newAckQueue()
 	go c.acks.run(c.writePacket, c.closed)
 	return c
@@ -158,6 +165,9 @@ func (c *demuxConn) next() error {
 		return nil
 	}
 	if total > c.r.Size() {
+		if skipped, err := c.skipOversize(total, i+1); skipped || err != nil {
+			return err
+		}
 		// Read whole, not left to paho: a message that went through
 		// paho's goroutines would overtake or be overtaken by the ones
 		// around it, and MQTT keeps a topic's messages of one QoS in
@@ -186,6 +196,41 @@ func (c *demuxConn) next() error {
 	return nil
 }
 
+// skipOversize reads past a QoS 0 or 1 PUBLISH of total bytes, larger
+// than the read buffer, whose payload is over maxPayload, and takes it
+// with its size alone; skipped is false, and nothing is read, for any
+// other packet, or one whose topic and properties do not fit in the
+// buffer. err is the connection's, when the packet did not arrive whole:
+// then nothing is taken, and the broker sends a QoS 1 message again.
+func (c *demuxConn) skipOversize(total, body int) (skipped bool, err error) {
+	if c.maxPayload <= 0 || total-body <= c.maxPayload {
+		return false, nil
+	}
+	head, err := c.r.Peek(c.r.Size())
+	if err != nil {
+		return false, nil // paho's read meets the same error
+	}
+	qos := (head[0] & publishQoSMask) >> 1
+	b := head[body:]
+	topic, id, rest, ok := splitPublish(b, qos)
+	if !ok {
+		return false, nil
+	}
+	size := total - body - (len(b) - len(rest))
+	if size <= c.maxPayload {
+		return false, nil
+	}
+	in := inbound{topic: append([]byte(nil), topic...), qos: qos, dup: head[0]&publishDup != 0, id: id, oversize: size, conn: c}
+	if _, err := c.r.Discard(total); err != nil {
+		return false, err
+	}
+	if qos > 0 {
+		in.seq = c.acks.add(id)
+	}
+	c.take(in)
+	return true, nil
+}
+
 // takeOrHold takes the PUBLISH pkt, read whole, or holds it for paho.
 func (c *demuxConn) takeOrHold(pkt []byte, body int) {
 	if !c.deliver(pkt, body) {
@@ -203,6 +248,9 @@ func (c *demuxConn) deliver(pkt []byte, body int) bool {
 		return false
 	}
 	in := inbound{topic: topic, payload: payload, qos: qos, dup: pkt[0]&publishDup != 0, id: id, conn: c}
+	if c.maxPayload > 0 && len(payload) > c.maxPayload {
+		in.payload, in.oversize = nil, len(payload)
+	}
 	if qos > 0 {
 		in.seq = c.acks.add(id)
 	}

@@ -7,6 +7,7 @@ import (
 	"io"
 	"net"
 	"reflect"
+	"strings"
 	"testing"
 
 	"github.com/eclipse/paho.golang/packets"
@@ -20,6 +21,7 @@ type event struct {
 	qos            byte
 	dup            bool
 	id             uint16
+	oversize       int
 	pkt            *packets.ControlPacket
 }
 
@@ -36,12 +38,13 @@ func (c readerConn) Close() error               { return nil }
 // the other side, as the client does, and returns the events in stream
 // order (a take happens inside the Read that precedes the next packet
 // paho reads) and paho's error at the end.
-func demux(stream []byte, size int) ([]event, error) {
+func demux(stream []byte, size, maxPayload int) ([]event, error) {
 	var evs []event
 	take := func(in inbound) {
-		evs = append(evs, event{taken: true, topic: string(in.topic), payload: string(in.payload), qos: in.qos, dup: in.dup, id: in.id})
+		evs = append(evs, event{taken: true, topic: string(in.topic), payload: string(in.payload), qos: in.qos, dup: in.dup, id: in.id,
+			oversize: in.oversize})
 	}
-	c := newDemuxConn(readerConn{r: bytes.NewReader(stream)}, size, take)
+	c := newDemuxConn(readerConn{r: bytes.NewReader(stream)}, size, maxPayload, take)
 	defer c.Close()
 	for {
 		cp, err := packets.ReadPacket(c)
@@ -66,13 +69,14 @@ func reference(stream []byte) ([]*packets.ControlPacket, error) {
 }
 
 // checkSame fails unless every event is the packet paho alone reads at the
-// same place in the stream: a taken event a QoS 0 PUBLISH with that topic,
-// payload and DUP flag, a paho event an identical packet; and both stop at
-// the same packet. A malformed remaining length ends the demultiplexed
-// stream there, with errMalformedLength.
-func checkSame(t *testing.T, stream []byte, size int) []event {
+// same place in the stream: a taken event a QoS 0 or 1 PUBLISH with that
+// topic, packet identifier, payload (or, past maxPayload, payload size)
+// and DUP flag, a paho event an identical packet; and both stop at the
+// same packet. A malformed remaining length ends the demultiplexed stream
+// there, with errMalformedLength.
+func checkSame(t *testing.T, stream []byte, size, maxPayload int) []event {
 	t.Helper()
-	evs, err := demux(stream, size)
+	evs, err := demux(stream, size, maxPayload)
 	end, whole, malformed := wholePackets(stream)
 	refStream := stream
 	if malformed {
@@ -98,7 +102,16 @@ func checkSame(t *testing.T, stream []byte, size int) []event {
 			continue
 		}
 		p, ok := w.Content.(*packets.Publish)
-		if !ok || p.QoS != ev.qos || p.PacketID != ev.id || p.Topic != ev.topic || string(p.Payload) != ev.payload || p.Duplicate != ev.dup {
+		payload := string(p.Payload)
+		if oversize := maxPayload > 0 && len(p.Payload) > maxPayload; oversize {
+			if ev.oversize != len(p.Payload) || ev.payload != "" {
+				t.Fatalf("packet %d: payload of %d bytes over %d taken as %d bytes, oversize %d", i, len(p.Payload), maxPayload, len(ev.payload), ev.oversize)
+			}
+			payload = ""
+		} else if ev.oversize != 0 {
+			t.Fatalf("packet %d: payload of %d bytes (limit %d) taken as oversize %d", i, len(p.Payload), maxPayload, ev.oversize)
+		}
+		if !ok || p.QoS != ev.qos || p.PacketID != ev.id || p.Topic != ev.topic || payload != ev.payload || p.Duplicate != ev.dup {
 			t.Fatalf("packet %d: taken qos %d id %d %q %q dup %v; paho alone read %v", i, ev.qos, ev.id, ev.topic, ev.payload, ev.dup, w)
 		}
 	}
@@ -162,7 +175,7 @@ func sampleStream(t testing.TB) []byte {
 // TestDemuxSplitsStream: QoS 0 messages are taken, everything else reaches
 // paho byte for byte, in stream order.
 func TestDemuxSplitsStream(t *testing.T) {
-	evs := checkSame(t, sampleStream(t), 256)
+	evs := checkSame(t, sampleStream(t), 256, 0)
 	var got []string
 	for _, ev := range evs {
 		switch {
@@ -212,18 +225,51 @@ func TestDemuxMalformed(t *testing.T) {
 		"QoS 1, packet identifier cut": {0x32, 0x04, 0x00, 0x01, 'a', 0x07},
 	} {
 		t.Run(name, func(t *testing.T) {
-			checkSame(t, append(append([]byte{}, good...), stream...), 256)
+			checkSame(t, append(append([]byte{}, good...), stream...), 256, 0)
 		})
 	}
 	t.Run("remaining length of five bytes", func(t *testing.T) {
-		evs, err := demux(append(append([]byte{}, good...), 0x30, 0xff, 0xff, 0xff, 0xff, 0x7f), 256)
+		evs, err := demux(append(append([]byte{}, good...), 0x30, 0xff, 0xff, 0xff, 0xff, 0x7f), 256, 0)
 		if len(evs) != 1 || !errors.Is(err, errMalformedLength) {
 			t.Fatalf("got %d packets and %v, want the good one and %v", len(evs), err, errMalformedLength)
 		}
 	})
 	whole := sampleStream(t)
 	for cut := range len(whole) {
-		checkSame(t, whole[:cut], 256)
+		checkSame(t, whole[:cut], 256, 0)
+		checkSame(t, whole[:cut], 256, 100)
+	}
+}
+
+// TestDemuxOversize: with a payload limit, QoS 0 and 1 messages over it
+// are taken with their size alone, in order, whether the packet fits in
+// the read buffer or not; QoS 2 and topic aliases still go to paho whole.
+func TestDemuxOversize(t *testing.T) {
+	evs := checkSame(t, sampleStream(t), 256, 100)
+	var got []string
+	for _, ev := range evs {
+		if ev.taken {
+			got = append(got, fmt.Sprintf("%s %d+%d", ev.topic, len(ev.payload), ev.oversize))
+		}
+	}
+	want := []string{"plant/a/pump-1/telemetry 8+0", "plant/a/props 1+0", "plant/a/qos1 1+0", "plant/a/empty 0+0",
+		"plant/a/dup 1+0", "plant/a/big 0+300", "plant/a/long 0+200", "plant/a/big-qos1 0+300"}
+	if !reflect.DeepEqual(got, want) {
+		t.Fatalf("taken (topic payload+oversize)\n%q\nwant\n%q", got, want)
+	}
+	// The limit applies to the payload alone: a payload of exactly the
+	// limit, behind a long topic and properties, is taken whole.
+	long := strings.Repeat("t", 200)
+	exact := encode(t, publish(1, long, bytes.Repeat([]byte("p"), 100), &packets.Properties{User: []packets.User{{Key: "k", Value: long}}}))
+	evs = checkSame(t, exact, 256, 100)
+	if len(evs) != 1 || len(evs[0].payload) != 100 || evs[0].oversize != 0 {
+		t.Fatalf("a payload at the limit: %+v", evs)
+	}
+	// Topic and properties larger than the read buffer: read whole,
+	// then found oversize.
+	evs = checkSame(t, encode(t, publish(0, strings.Repeat("t", 300), bytes.Repeat([]byte("p"), 101), nil)), 256, 100)
+	if len(evs) != 1 || evs[0].oversize != 101 {
+		t.Fatalf("a long topic and an oversize payload: %+v", evs)
 	}
 }
 
@@ -269,6 +315,7 @@ func FuzzDemux(f *testing.F) {
 		if end, _, malformed := wholePackets(stream); !malformed {
 			stream = stream[:end]
 		}
-		checkSame(t, stream, max(int(size), 16))
+		checkSame(t, stream, max(int(size), 16), 0)
+		checkSame(t, stream, max(int(size), 16), int(size)/3+1)
 	})
 }

@@ -109,7 +109,7 @@ func NewParser(o Options) (*Parser, error) {
 // bad returns the good samples and an *Error about the bad ones.
 func (p *Parser) Parse(payload []byte, received time.Time, dst []Sample) ([]Sample, error) {
 	if len(payload) > p.maxBytes {
-		return dst, newError(input.ReasonOversize, "payload of %d bytes is over the %d-byte limit", len(payload), p.maxBytes)
+		return dst, p.Oversize(len(payload))
 	}
 	// An empty payload is how MQTT clears a retained message, so it gets one
 	// clear reason in every format.
@@ -121,6 +121,15 @@ func (p *Parser) Parse(payload []byte, received time.Time, dst []Sample) ([]Samp
 		return out, e
 	}
 	return out, nil
+}
+
+// MaxBytes is the largest payload Parse accepts.
+func (p *Parser) MaxBytes() int { return p.maxBytes }
+
+// Oversize is the error Parse returns for a payload of n bytes, over
+// MaxBytes; a caller that skipped such a payload unread reports it so.
+func (p *Parser) Oversize(n int) *Error {
+	return newError(input.ReasonOversize, "payload of %d bytes is over the %d-byte limit", n, p.maxBytes)
 }
 
 func trimSpace(b []byte) string { return string(bytes.TrimSpace(b)) }

@@ -180,21 +180,27 @@ func (p *publisher) rows(from, to int) {
 		if isSpike(i) {
 			v += 50
 		}
-		msg := fmt.Appendf(nil, `{"ts": %q, "v": %.4f}`, rowTime(i).Format(time.RFC3339), v)
-		testkit.WaitFor(p.t, settle, "a publish acknowledged", func() bool {
-			if p.c == nil && p.connect() != nil {
-				return false
-			}
-			ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
-			defer cancel()
-			_, err := p.c.Publish(ctx, &paho.Publish{Topic: "plant/e2e/pump-1/telemetry", QoS: 1, Payload: msg})
-			if err != nil {
-				_ = p.c.Disconnect(&paho.Disconnect{})
-				p.c = nil
-			}
-			return err == nil
-		})
+		p.publish(fmt.Appendf(nil, `{"ts": %q, "v": %.4f}`, rowTime(i).Format(time.RFC3339), v))
 	}
+}
+
+// publish publishes msg at QoS 1 on the e2e device's topic, and waits for
+// the broker's acknowledgement.
+func (p *publisher) publish(msg []byte) {
+	p.t.Helper()
+	testkit.WaitFor(p.t, settle, "a publish acknowledged", func() bool {
+		if p.c == nil && p.connect() != nil {
+			return false
+		}
+		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+		defer cancel()
+		_, err := p.c.Publish(ctx, &paho.Publish{Topic: "plant/e2e/pump-1/telemetry", QoS: 1, Payload: msg})
+		if err != nil {
+			_ = p.c.Disconnect(&paho.Disconnect{})
+			p.c = nil
+		}
+		return err == nil
+	})
 }
 
 func (p *publisher) close() {
@@ -261,6 +267,48 @@ func TestMosquittoAgentKilled(t *testing.T) {
 	testkit.WaitFor(t, settle, "every spike alerted", countIs(cp, len(want)))
 	time.Sleep(time.Second)
 	checkExactly(t, cp.alerts(), want)
+}
+
+// TestMosquittoOversize: messages over payload.max_bytes (1 MiB) are
+// counted and acknowledged, and scoring carries on. With a QoS 2
+// subscription the agent announces a Maximum Packet Size, and mosquitto
+// keeps messages over it from the agent altogether.
+func TestMosquittoOversize(t *testing.T) {
+	pad := func(n int) []byte { return []byte(`{"v": 1, "pad": "` + strings.Repeat("x", n) + `"}`) }
+	for _, qos := range []string{"1", "2"} {
+		t.Run("qos"+qos, func(t *testing.T) {
+			m := startMosquitto(t, mosquittoOptions{})
+			id := "edge-mosq-big" + qos
+			cp := newControlPlane(t)
+			cp.start()
+			in := strings.Replace(mqttInputs("mqtt://"+m.addr(), ""), "qos: 1", "qos: "+qos, 1)
+			a := newAgent(t, agentSpec{id: id, natsURL: cp.natsURL(), inputsYML: in})
+			a.start()
+			p := &publisher{t: t, addr: m.addr()}
+			t.Cleanup(p.close)
+			logCounts(t, a, cp)
+			testkit.WaitFor(t, settle, "the agent's subscription", func() bool {
+				return strings.Contains(m.log.String(), "pynomaly-"+id+"-line "+qos+" plant/+/+/telemetry")
+			})
+			p.rows(0, 150)
+			p.publish(pad(1<<20 + 1000)) // over max_bytes, under the packet limit
+			p.publish(pad(3 << 20))      // over both
+			p.rows(150, 300)
+			want := mqttIDs(id, 0, 300)
+			testkit.WaitFor(t, settle, "every spike alerted", countIs(cp, len(want)))
+			checkExactly(t, cp.alerts(), want)
+			oversize, messages := 2.0, 302.0
+			if qos == "2" {
+				oversize, messages = 1, 301 // the broker kept the 3 MiB one
+			}
+			testkit.WaitFor(t, settle, "every message counted", func() bool {
+				return a.metric(`pynomaly_agent_input_messages_total{input="line"}`) == messages
+			})
+			if n := a.metric(`pynomaly_agent_input_errors_total{input="line",reason="oversize"}`); n != oversize {
+				t.Errorf("oversize messages counted: %v, want %v", n, oversize)
+			}
+		})
+	}
 }
 
 // logCounts logs, if the test fails, what the agent counted and stored.

@@ -5,6 +5,7 @@ import (
 	"math"
 	"path/filepath"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -80,14 +81,16 @@ func TestMQTTInput(t *testing.T) {
 	b.Publish("plant/e2e/pump-1/telemetry", []byte(`{"ts": "2026-03-01T00:03:20Z", "v": `), 1)
 	b.Publish("plant/e2e/pump-1/telemetry", []byte(`{"ts": "2026-03-01T00:03:20Z", "v": "hot"}`), 1)
 	b.Publish("plant/e2e/pump-1/telemetry", []byte(`{"ts": "yesterday", "v": 1}`), 1)
+	// Over payload.max_bytes (1 MiB): read past, never held whole.
+	b.Publish("plant/e2e/pump-1/telemetry", []byte(`{"v": 1, "pad": "`+strings.Repeat("x", 2<<20)+`"}`), 1)
 	publishRows(b, 200, 450)
 	want := mqttIDs("edge-mqtt", 0, 450)
 	testkit.WaitFor(t, settle, "alerts from MQTT", countIs(cp, len(want)))
 	checkExactly(t, cp.alerts(), want)
-	testkit.WaitFor(t, settle, "453 messages counted", func() bool {
-		return a.metric(`pynomaly_agent_input_messages_total{input="line"}`) == 453
+	testkit.WaitFor(t, settle, "454 messages counted", func() bool {
+		return a.metric(`pynomaly_agent_input_messages_total{input="line"}`) == 454
 	})
-	for _, reason := range []string{"malformed", "non_numeric", "bad_timestamp"} {
+	for _, reason := range []string{"malformed", "non_numeric", "bad_timestamp", "oversize"} {
 		if n := a.metric(`pynomaly_agent_input_errors_total{input="line",reason="` + reason + `"}`); n != 1 {
 			t.Errorf("input_errors_total{reason=%q} = %v, want 1", reason, n)
 		}
