@@ -45,6 +45,11 @@ func serverStart(ctx context.Context, args []string, env getenv, stderr io.Write
 	}
 	fs.IntVar(&rateReqs, "rate-limit", rateReqs, "requests each client may make per --rate-limit-window; 0: no limit (env PYNOMALY_RATE_LIMIT_REQUESTS)")
 	fs.DurationVar(&rateWindow, "rate-limit-window", rateWindow, "the rate limit's window (env PYNOMALY_RATE_LIMIT_WINDOW, in seconds or as 1m)")
+	requireEnroll, err := envBool(env, "PYNOMALY_REQUIRE_ENROLLMENT")
+	if err != nil {
+		return err
+	}
+	fs.BoolVar(&requireEnroll, "require-enrollment", requireEnroll, "refuse agents that connect with the shared NATS token: every agent must enroll (env PYNOMALY_REQUIRE_ENROLLMENT)")
 	corsOrigins := fs.String("cors-origins", env("PYNOMALY_CORS_ORIGINS"), "comma-separated origins browsers may call the API from, e.g. https://ops.example.com (env PYNOMALY_CORS_ORIGINS)")
 	proxies := fs.String("trusted-proxies", env("PYNOMALY_TRUSTED_PROXIES"), "comma-separated addresses or CIDRs of reverse proxies whose X-Forwarded-For names the client (env PYNOMALY_TRUSTED_PROXIES)")
 	logLevel := fs.String("log-level", strings.ToLower(envOr(env, "info", "PYNOMALY_LOG_LEVEL", "LOG_LEVEL")), "debug, info, warn or error (env PYNOMALY_LOG_LEVEL)")
@@ -87,8 +92,8 @@ func serverStart(ctx context.Context, args []string, env getenv, stderr io.Write
 		AdminUsername: env("PYNOMALY_ADMIN_USERNAME"), AdminPassword: env("PYNOMALY_ADMIN_PASSWORD"),
 		NATSHost: *natsHost, NATSPort: *natsPort, NATSURL: *natsURL, NATSToken: env("PYNOMALY_NATS_TOKEN"),
 		NATSCalloutKey: env("PYNOMALY_NATS_CALLOUT_KEY"), NATSSystemPassword: env("PYNOMALY_NATS_SYSTEM_PASSWORD"),
-		NATSAdvertise: splitList(*natsAdvertise),
-		RateLimit:     api.RateLimit{Requests: rateReqs, Window: rateWindow}, CORSOrigins: origins, TrustedProxies: splitList(*proxies),
+		NATSAdvertise: splitList(*natsAdvertise), RequireEnrollment: requireEnroll,
+		RateLimit: api.RateLimit{Requests: rateReqs, Window: rateWindow}, CORSOrigins: origins, TrustedProxies: splitList(*proxies),
 		Logger: logger,
 	})
 	if err != nil {
@@ -143,6 +148,19 @@ func splitList(s string) []string {
 		}
 	}
 	return out
+}
+
+// envBool reads a true/false variable (1, t, true, yes and their
+// opposites); unset is false, and anything else is a usage error naming it.
+func envBool(env getenv, name string) (bool, error) {
+	switch v := strings.ToLower(env(name)); v {
+	case "", "0", "f", "false", "no", "off":
+		return false, nil
+	case "1", "t", "true", "yes", "on":
+		return true, nil
+	default:
+		return false, usageError{fmt.Errorf("%s=%q: want true or false", name, v)}
+	}
 }
 
 // envMode reads PYNOMALY_ENV: production, or development (the default).

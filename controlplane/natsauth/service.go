@@ -42,6 +42,10 @@ const maxSessions = 4
 // ErrBadCredentials is a connection whose id or secret does not pass.
 var ErrBadCredentials = errors.New("unknown agent or wrong secret")
 
+// ErrSharedTokenRefused is a connection with the shared token when
+// Options.RefuseSharedToken is set.
+var ErrSharedTokenRefused = errors.New("the shared token admits no agent here (PYNOMALY_REQUIRE_ENROLLMENT): enroll this agent (pynomaly-agent enroll)")
+
 // Options configures a Service.
 type Options struct {
 	// Issuer signs the answers; NATS trusts its public key (the issuer of
@@ -54,6 +58,9 @@ type Options struct {
 	// of agent credentials, with no limits: agents configured with the
 	// fleet's shared token, before enrollment existed.
 	SharedToken string
+	// RefuseSharedToken refuses those connections instead, naming the
+	// reason (result shared_token_refused): every agent must enroll.
+	RefuseSharedToken bool
 	// Verify checks an agent's id and secret.
 	Verify func(ctx context.Context, agentID, secret string) error
 	// Grants lists the models agentID is assigned.
@@ -107,9 +114,9 @@ func New(opts Options) (*Service, error) {
 	s := &Service{opts: opts, issuerPub: pub, logger: opts.Logger.With("component", "natsauth"),
 		limiter: lograte.New(30 * time.Second), sessions: map[string][]session{},
 		decisions: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "pynomaly_nats_auth_total",
-			Help: "Agent connections NATS asked the control plane about, by result: agent (enrolled credentials), shared_token, refused, error."},
+			Help: "Agent connections NATS asked the control plane about, by result: agent (enrolled credentials), shared_token, shared_token_refused (PYNOMALY_REQUIRE_ENROLLMENT), refused, error."},
 			[]string{"result"})}
-	for _, r := range []string{"agent", "shared_token", "refused", "error"} {
+	for _, r := range []string{"agent", "shared_token", "shared_token_refused", "refused", "error"} {
 		s.decisions.WithLabelValues(r) // shown at 0 before the first connection
 	}
 	if opts.Registerer != nil {
@@ -238,6 +245,9 @@ func (s *Service) admit(ctx context.Context, req *jwt.AuthorizationRequestClaims
 	uc.Expires = time.Now().Add(ttl).Unix()
 	if co.Username == "" && s.opts.SharedToken != "" && co.Token != "" &&
 		subtle.ConstantTimeCompare([]byte(co.Token), []byte(s.opts.SharedToken)) == 1 {
+		if s.opts.RefuseSharedToken {
+			return "", "shared_token_refused", ErrSharedTokenRefused
+		}
 		uc.Name = "shared-token"
 		u, err := uc.Encode(s.opts.Issuer)
 		return u, "shared_token", err

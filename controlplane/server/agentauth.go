@@ -60,7 +60,7 @@ func (s *Server) startAgentAuth(ds *desired.Store, reg prometheus.Registerer) (*
 	}
 	var nuids sync.Map // model object name -> chunk NUID
 	svc, err := natsauth.New(natsauth.Options{
-		Issuer: s.issuer, Account: broker.Account, SharedToken: s.natsTok,
+		Issuer: s.issuer, Account: broker.Account, SharedToken: s.natsTok, RefuseSharedToken: s.opts.RequireEnrollment,
 		Verify: func(ctx context.Context, id, secret string) error {
 			hash, err := s.store.AgentSecretHash(ctx, id)
 			if errors.Is(err, store.ErrNotFound) {

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"io"
 	"net/http"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -254,6 +255,26 @@ func TestEnrolledAgentPermissions(t *testing.T) {
 	legacy.Close()
 }
 
+// TestRequireEnrollment: with RequireEnrollment the shared token admits no
+// agent, and the refusal is counted under its own result; enrolled agents
+// connect as before.
+func TestRequireEnrollment(t *testing.T) {
+	dir := t.TempDir()
+	srv, _ := startServer(t, dir, func(o *server.Options) { o.RequireEnrollment = true })
+	cred := enroll(t, srv, protocol.EnrollRequest{Token: createToken(t, srv, map[string]any{}), AgentID: "edge-1"})
+	a, err := connectAgent(t, srv.NATSURL(), cred.AgentCredentials)
+	if err != nil {
+		t.Fatalf("enrolled agent refused: %v", err)
+	}
+	a.nc.Close()
+	if _, err := nats.Connect(srv.NATSURL(), nats.Token(readToken(t, dir))); !errors.Is(err, nats.ErrAuthorization) {
+		t.Fatalf("shared token: %v, want an authorization violation", err)
+	}
+	if n := metricValue(t, srv, `pynomaly_nats_auth_total{result="shared_token_refused"}`); n != 1 {
+		t.Errorf("shared_token_refused counted %v times, want 1", n)
+	}
+}
+
 // TestUnenrollCutsOff: unenrolling an agent closes its open connection at
 // once and refuses the next; the agent leaves the list.
 func TestUnenrollCutsOff(t *testing.T) {
@@ -388,4 +409,36 @@ func TestExternalNATSEnrollment(t *testing.T) {
 	if _, err := connectAgent(t, ext.URL(), cred.AgentCredentials); !errors.Is(err, nats.ErrAuthorization) {
 		t.Errorf("unenrolled agent reconnecting: %v", err)
 	}
+}
+
+// scrape returns srv's /metrics.
+func scrape(t *testing.T, srv *server.Server) []byte {
+	t.Helper()
+	resp, err := http.Get(srv.HTTPURL() + "/metrics")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, err := io.ReadAll(resp.Body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
+}
+
+// metricValue is the value of series (name{labels} as exposed) on srv's
+// /metrics, or fails the test.
+func metricValue(t *testing.T, srv *server.Server, series string) float64 {
+	t.Helper()
+	for line := range strings.Lines(string(scrape(t, srv))) {
+		if v, ok := strings.CutPrefix(strings.TrimSpace(line), series+" "); ok {
+			f, err := strconv.ParseFloat(v, 64)
+			if err != nil {
+				t.Fatalf("%s: %v", series, err)
+			}
+			return f
+		}
+	}
+	t.Fatalf("/metrics has no %s", series)
+	return 0
 }

@@ -60,6 +60,12 @@ type Options struct {
 	// generate DataDir/nats-token (read only, with NATSURL). With the
 	// embedded server it is also the control plane's own NATS password.
 	NATSToken string
+	// RequireEnrollment refuses agents that present the shared token
+	// (PYNOMALY_REQUIRE_ENROLLMENT): every agent connects with its own
+	// enrolled identity and scope. It needs the authorization callout
+	// (always there with the embedded server; NATSCalloutKey with an
+	// external one).
+	RequireEnrollment bool
 	// NATSCalloutKey is the account seed (SA...) that signs the answers of
 	// the authorization callout of an external NATS; its public key is in
 	// that server's auth_callout block (pynomaly server nats-config writes
@@ -145,6 +151,10 @@ func (s *Server) open(ctx context.Context) error {
 	s.natsTok = token
 	if s.issuer, err = s.calloutIssuer(); err != nil {
 		return err
+	}
+	if s.issuer == nil && s.opts.RequireEnrollment {
+		return errors.New("PYNOMALY_REQUIRE_ENROLLMENT needs the authorization callout of the external NATS: " +
+			"configure it (pynomaly server nats-config) and set PYNOMALY_NATS_CALLOUT_KEY")
 	}
 	dsn := s.opts.DatabaseURL
 	if dsn == "" {

@@ -5,7 +5,6 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"io"
 	"net"
 	"net/http"
 	"net/url"
@@ -205,15 +204,7 @@ func TestStartPortInUse(t *testing.T) {
 
 func TestMetricsEndpoint(t *testing.T) {
 	srv, _ := startServer(t, t.TempDir(), nil)
-	resp, err := http.Get(srv.HTTPURL() + "/metrics")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	b, err := io.ReadAll(resp.Body)
-	if err != nil {
-		t.Fatal(err)
-	}
+	b := scrape(t, srv)
 	for _, name := range []string{"pynomaly_db_connections", "pynomaly_alerts_ingested_total", "pynomaly_anomaly_rate", "pynomaly_nats_auth_total", "go_goroutines", "process_cpu_seconds_total"} {
 		if !strings.Contains(string(b), "\n# TYPE "+name+" ") {
 			t.Errorf("/metrics lacks %s", name)
