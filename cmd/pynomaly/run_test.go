@@ -69,7 +69,7 @@ func TestRun(t *testing.T) {
 		{name: "bad require enrollment env", env: map[string]string{"PYNOMALY_REQUIRE_ENROLLMENT": "sometimes"},
 			args: []string{"server", "start", "--data-dir", t.TempDir()}, wantUsage: true, wantErr: `PYNOMALY_REQUIRE_ENROLLMENT="sometimes": want true or false`},
 		{name: "require enrollment without a callout", env: map[string]string{"PYNOMALY_NATS_URL": "nats://" + dead, "PYNOMALY_NATS_TOKEN": "t"},
-			args: []string{"server", "start", "--require-enrollment", "--port", "0", "--data-dir", t.TempDir()},
+			args:    []string{"server", "start", "--require-enrollment", "--port", "0", "--data-dir", t.TempDir()},
 			wantErr: "PYNOMALY_REQUIRE_ENROLLMENT needs the authorization callout"},
 		{name: "stray argument", args: []string{"agents", "list", "extra"}, wantUsage: true, wantErr: `"extra"`},
 		{name: "port in use", args: []string{"server", "start", "--port", itoa(busyPort), "--nats-port", "0", "--data-dir", t.TempDir()},
