@@ -97,11 +97,40 @@ func (in *Ingester) handleHeartbeat(msg *nats.Msg) {
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
+	isNew, err := in.isNewAgent(ctx, hb.AgentID)
+	if err != nil {
+		in.warn("store_heartbeat", "could not look up an agent", err)
+		return
+	}
 	if err := in.opts.Store.UpsertHeartbeat(ctx, hb, time.Now().UTC()); err != nil {
 		in.warn("store_heartbeat", "could not store a heartbeat", err)
 		return
 	}
 	in.metrics.heartbeats.Inc()
+	if in.opts.NewAgent == nil {
+		return
+	}
+	in.known[hb.AgentID] = struct{}{}
+	if isNew {
+		// Synchronously, with its own deadline: once per agent, and a
+		// burst of new agents is rendered in turn rather than all at once.
+		nctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+		defer cancel()
+		in.opts.NewAgent(nctx, hb.AgentID)
+	}
+}
+
+// isNewAgent reports whether the store lacks agent id, looking only the
+// first time this replica sees it (and not at all without NewAgent).
+func (in *Ingester) isNewAgent(ctx context.Context, id string) (bool, error) {
+	if in.opts.NewAgent == nil {
+		return false, nil
+	}
+	if _, ok := in.known[id]; ok {
+		return false, nil
+	}
+	exists, err := in.opts.Store.AgentExists(ctx, id)
+	return !exists, err
 }
 
 func rejectReason(err error) string {

@@ -24,6 +24,7 @@ type Store interface {
 	Ping(ctx context.Context) error
 	InsertAlerts(ctx context.Context, alerts []protocol.Alert, receivedAt time.Time) (int, error)
 	UpsertHeartbeat(ctx context.Context, hb protocol.Heartbeat, receivedAt time.Time) error
+	AgentExists(ctx context.Context, id string) (bool, error)
 }
 
 // Options configures an Ingester.
@@ -39,8 +40,13 @@ type Options struct {
 	StreamMaxAge time.Duration
 	// DuplicateWindow is how long JetStream remembers message ids; 0 means 10 minutes.
 	DuplicateWindow time.Duration
-	Logger          *slog.Logger
-	Registerer      prometheus.Registerer
+	// NewAgent, when set, is told of an agent the store did not have
+	// before its heartbeat: one that reports in with the shared token and
+	// never enrolled (an enrollment adds the agent itself). Policies render
+	// it, as they render an agent when it enrolls.
+	NewAgent   func(ctx context.Context, agentID string)
+	Logger     *slog.Logger
+	Registerer prometheus.Registerer
 }
 
 // Ingester runs the alert consumer and the heartbeat subscription.
@@ -51,6 +57,10 @@ type Ingester struct {
 	limiter *lograte.Limiter
 	metrics *metrics
 	ready   atomic.Bool
+	// known holds the agents this replica has seen in the store, so that
+	// only an agent's first heartbeat since the start costs a look-up;
+	// the heartbeat subscription's goroutine alone uses it.
+	known map[string]struct{}
 	// Only Run's goroutine uses these (see rewind.go).
 	rewindState
 }
@@ -86,6 +96,7 @@ func New(opts Options) (*Ingester, error) {
 		logger:  opts.Logger.With("component", "ingest"),
 		limiter: lograte.New(10 * time.Second),
 		metrics: m,
+		known:   map[string]struct{}{},
 	}, nil
 }
 

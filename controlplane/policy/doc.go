@@ -32,7 +32,9 @@
 //
 // When: a policy's create, update, rollback or delete renders every agent
 // it applied to before or applies to after; an agent's enrollment,
-// relabelling or unenrollment renders that agent (Service.AgentChanged).
+// relabelling or unenrollment renders that agent (Service.AgentChanged),
+// as does the first heartbeat of an agent the store did not have (one
+// on the shared token; controlplane/ingest's NewAgent).
 // Each render reads the agent's current desired state before the store,
 // and writes it back only if its revision has not moved (a compare and
 // set on the KV key), trying again otherwise; so renders racing on

@@ -3,7 +3,9 @@ package server_test
 import (
 	"net/http"
 	"testing"
+	"time"
 
+	"github.com/nats-io/nats.go"
 	"github.com/pynomaly/pynomaly/controlplane/api"
 	"github.com/pynomaly/pynomaly/controlplane/policy"
 	"github.com/pynomaly/pynomaly/controlplane/server"
@@ -77,4 +79,32 @@ func TestPoliciesFollowTheFleet(t *testing.T) {
 	// An unenrolled agent's rendered state goes with it.
 	call(t, srv, "DELETE", "/api/v1/agents/edge-b", nil, http.StatusNoContent, nil)
 	call(t, srv, "GET", "/api/v1/agents/edge-b/desired", nil, http.StatusNotFound, nil)
+}
+
+// TestPoliciesReachNewSharedTokenAgents: an agent that never enrolled and
+// reports in with the shared token gets the policies that apply to it (here
+// "*") at its first heartbeat, not only at the next policy change.
+func TestPoliciesReachNewSharedTokenAgents(t *testing.T) {
+	dir := t.TempDir()
+	srv, _ := startServer(t, dir, nil)
+	const pipeline = "detector: {type: hst}\n"
+	var res policy.Result
+	call(t, srv, "PUT", "/api/v1/policies/everyone", map[string]any{"selector": "*", "pipeline": pipeline}, http.StatusCreated, &res)
+	if res.Agents.Updated != 0 {
+		t.Fatalf("a policy over an empty fleet reached %+v", res.Agents)
+	}
+	nc, err := nats.Connect(srv.NATSURL(), nats.Token(readToken(t, dir)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer nc.Close()
+	hb := testkit.MustJSON(t, protocol.Heartbeat{Version: 1, AgentID: "legacy-1", SentAt: time.Now(), IntervalSeconds: 10})
+	if err := nc.Publish(protocol.HeartbeatSubject("legacy-1"), hb); err != nil {
+		t.Fatal(err)
+	}
+	var v api.DesiredView
+	eventually(t, srv.HTTPURL()+"/api/v1/agents/legacy-1/desired", &v, func() bool { return v.State.Pipeline != "" })
+	if v.State.Pipeline != pipeline || v.State.Source == "" {
+		t.Fatalf("legacy-1's desired state: pipeline %q source %q, want %q from the policies", v.State.Pipeline, v.State.Source, pipeline)
+	}
 }

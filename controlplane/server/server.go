@@ -192,12 +192,21 @@ func (s *Server) run(ctx context.Context) {
 	defer close(s.done)
 	defer s.closeAll()
 	reg, ds, agentAuth := s.reg, s.desired, s.agentAuth
-	in, err := ingest.New(ingest.Options{Conn: s.conn, Store: s.store, Logger: s.logger, Registerer: reg})
+	fleet := s.fleetOptions(agentAuth)
+	// An agent new to the store at its first heartbeat is rendered by the
+	// policies, as an enrolling one is; fleet.Changed is set by
+	// newHandler, before the ingester runs.
+	newAgent := func(ctx context.Context, id string) {
+		if fleet.Changed != nil {
+			fleet.Changed(ctx, id)
+		}
+	}
+	in, err := ingest.New(ingest.Options{Conn: s.conn, Store: s.store, NewAgent: newAgent, Logger: s.logger, Registerer: reg})
 	if err != nil {
 		s.err = err
 		return
 	}
-	handler, err := newHandler(s, in, ds, reg, s.fleetOptions(agentAuth))
+	handler, err := newHandler(s, in, ds, reg, fleet)
 	if err != nil {
 		s.err = err
 		return

@@ -160,6 +160,20 @@ func agentsQuery(f AgentFilter) (string, []any) {
 	return b.String(), args
 }
 
+// AgentExists reports whether agent id is in the store: enrolled, or
+// reported in.
+func (s *Store) AgentExists(ctx context.Context, id string) (bool, error) {
+	var one int
+	err := s.db.QueryRowContext(ctx, s.q("SELECT 1 FROM agents WHERE id = ?"), id).Scan(&one)
+	switch {
+	case errors.Is(err, sql.ErrNoRows):
+		return false, nil
+	case err != nil:
+		return false, fmt.Errorf("agent %s exists: %w", id, err)
+	}
+	return true, nil
+}
+
 // GetAgent returns the agent id, or ErrNotFound when it never reported in.
 func (s *Store) GetAgent(ctx context.Context, id string) (AgentRecord, error) {
 	rows, err := s.db.QueryContext(ctx, s.q(selectAgentsSQL+" WHERE id = ?"), id)

@@ -78,6 +78,28 @@ func TestUpsertHeartbeat(t *testing.T) {
 	}
 }
 
+// TestAgentExists: an agent is in the store from its first heartbeat on.
+func TestAgentExists(t *testing.T) {
+	s, _ := openTestStore(t)
+	exists := func() bool {
+		t.Helper()
+		ok, err := s.AgentExists(t.Context(), "edge-1")
+		if err != nil {
+			t.Fatal(err)
+		}
+		return ok
+	}
+	if exists() {
+		t.Fatal("edge-1 exists before it reported in")
+	}
+	if err := s.UpsertHeartbeat(t.Context(), heartbeat("edge-1", t0, 3), t0); err != nil {
+		t.Fatal(err)
+	}
+	if !exists() {
+		t.Fatal("edge-1 does not exist after its heartbeat")
+	}
+}
+
 // record is what ListAgents should return for hb received at receivedAt.
 func record(hb protocol.Heartbeat, receivedAt time.Time) store.AgentRecord {
 	var outbox *protocol.ComponentHealth
