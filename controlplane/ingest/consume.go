@@ -1,9 +1,11 @@
 package ingest
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/nats-io/nats.go"
@@ -42,7 +44,37 @@ func (in *Ingester) fetchBatch(ctx context.Context, cons jetstream.Consumer) (ba
 		b.msgs = append(b.msgs, msg)
 		b.alerts = append(b.alerts, a)
 	}
+	b.sortByStream()
 	return b, nil
+}
+
+// sortByStream puts b in stream order. A fetch in flight while a store
+// fails can bring that store's alerts, Nak'ed and redelivered, after newer
+// ones; stored in the order fetched, or Nak'ed again in it (and so
+// redelivered in it), they would come after them for good. Without every
+// message's metadata, b stays as it is.
+func (b *batch) sortByStream() {
+	seqs := make([]uint64, len(b.msgs))
+	for i, m := range b.msgs {
+		md, err := m.Metadata()
+		if err != nil {
+			return
+		}
+		seqs[i] = md.Sequence.Stream
+	}
+	if slices.IsSorted(seqs) {
+		return
+	}
+	idx := make([]int, len(seqs))
+	for i := range idx {
+		idx[i] = i
+	}
+	slices.SortStableFunc(idx, func(x, y int) int { return cmp.Compare(seqs[x], seqs[y]) })
+	msgs, alerts := make([]jetstream.Msg, len(idx)), make([]protocol.Alert, len(idx))
+	for i, j := range idx {
+		msgs[i], alerts[i] = b.msgs[j], b.alerts[j]
+	}
+	b.msgs, b.alerts = msgs, alerts
 }
 
 // store inserts b in one transaction, then acknowledges it. An error means
