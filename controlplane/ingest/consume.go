@@ -129,17 +129,17 @@ func (in *Ingester) handleHeartbeat(msg *nats.Msg) {
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
-	isNew, err := in.isNewAgent(ctx, hb.AgentID)
-	if err != nil {
-		in.warn("store_heartbeat", "could not look up an agent", err)
-		return
-	}
+	isNew, lookupErr := in.isNewAgent(ctx, hb.AgentID)
 	if err := in.opts.Store.UpsertHeartbeat(ctx, hb, time.Now().UTC()); err != nil {
 		in.warn("store_heartbeat", "could not store a heartbeat", err)
 		return
 	}
 	in.metrics.heartbeats.Inc()
 	if in.opts.NewAgent == nil {
+		return
+	}
+	if lookupErr != nil { // the heartbeat is stored; look again at the next
+		in.warn("store_heartbeat", "could not look up an agent", lookupErr)
 		return
 	}
 	in.known[hb.AgentID] = struct{}{}
