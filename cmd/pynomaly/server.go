@@ -150,17 +150,18 @@ func splitList(s string) []string {
 	return out
 }
 
-// envBool reads a true/false variable (1, t, true, yes and their
-// opposites); unset is false, and anything else is a usage error naming it.
+// envBool reads a variable strconv.ParseBool understands (true, false, 1,
+// 0, …); unset is false, and anything else is a usage error naming it.
 func envBool(env getenv, name string) (bool, error) {
-	switch v := strings.ToLower(env(name)); v {
-	case "", "0", "f", "false", "no", "off":
+	v := env(name)
+	if v == "" {
 		return false, nil
-	case "1", "t", "true", "yes", "on":
-		return true, nil
-	default:
+	}
+	b, err := strconv.ParseBool(v)
+	if err != nil {
 		return false, usageError{fmt.Errorf("%s=%q: want true or false", name, v)}
 	}
+	return b, nil
 }
 
 // envMode reads PYNOMALY_ENV: production, or development (the default).
