@@ -8,14 +8,8 @@ import "testing"
 func CheckNew[O comparable, F interface{ Options() O }](tb testing.TB, newFn func(O) (F, error), opts, want O, wantErr string) {
 	tb.Helper()
 	f, err := newFn(opts)
-	if wantErr != "" {
-		if err == nil || err.Error() != wantErr {
-			tb.Fatalf("New(%+v) error = %v, want %q", opts, err, wantErr)
-		}
+	if failedAsWanted(tb, "New", opts, err, wantErr) {
 		return
-	}
-	if err != nil {
-		tb.Fatalf("New(%+v): %v", opts, err)
 	}
 	if got := f.Options(); got != want {
 		tb.Errorf("Options() = %+v, want %+v", got, want)
@@ -27,16 +21,26 @@ func CheckNew[O comparable, F interface{ Options() O }](tb testing.TB, newFn fun
 func CheckParse[O comparable](tb testing.TB, parse func(map[string]string) (O, error), params map[string]string, want O, wantErr string) {
 	tb.Helper()
 	got, err := parse(params)
-	if wantErr != "" {
-		if err == nil || err.Error() != wantErr {
-			tb.Fatalf("ParseParams(%v) error = %v, want %q", params, err, wantErr)
-		}
+	if failedAsWanted(tb, "ParseParams", params, err, wantErr) {
 		return
-	}
-	if err != nil {
-		tb.Fatalf("ParseParams(%v): %v", params, err)
 	}
 	if got != want {
 		tb.Errorf("ParseParams(%v) = %+v, want %+v", params, got, want)
 	}
+}
+
+// failedAsWanted checks the error of call(arg): exactly wantErr, and then
+// true (the row is done), or none when wantErr is empty.
+func failedAsWanted(tb testing.TB, call string, arg any, err error, wantErr string) bool {
+	tb.Helper()
+	if wantErr != "" {
+		if err == nil || err.Error() != wantErr {
+			tb.Fatalf("%s(%+v) error = %v, want %q", call, arg, err, wantErr)
+		}
+		return true
+	}
+	if err != nil {
+		tb.Fatalf("%s(%+v): %v", call, arg, err)
+	}
+	return false
 }
