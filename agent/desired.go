@@ -285,7 +285,7 @@ func (d *desiredSync) handle(ctx context.Context, js jetstream.JetStream, e jets
 		d.refuse(protocol.AppliedConfig{Hash: hash}, err)
 		return false
 	}
-	if err := d.keep(e, ds, models); err != nil {
+	if err := d.keep(e, models); err != nil {
 		d.refuse(protocol.AppliedConfig{Hash: hash}, fmt.Errorf("keep it in the outbox file: %w", err))
 		return true
 	}
@@ -307,26 +307,42 @@ func (d *desiredSync) handle(ctx context.Context, js jetstream.JetStream, e jets
 
 // keep stores the desired state and its models as the last good ones (or
 // removes them, for none), in one transaction.
-func (d *desiredSync) keep(e jetstream.KeyValueEntry, ds protocol.DesiredState, models map[string][]byte) error {
-	c := outbox.Commit{States: map[string][]byte{}}
+func (d *desiredSync) keep(e jetstream.KeyValueEntry, models map[string][]byte) error {
+	kept, err := d.ob.StatesWithPrefix(modelKeyPrefix)
+	if err != nil {
+		return err
+	}
+	var desired []byte
 	if e != nil && e.Operation() == jetstream.KeyValuePut {
-		c.States[desiredStateKey] = e.Value()
+		desired = e.Value()
+	}
+	return d.ob.Commit(keepCommit(desired, models, kept))
+}
+
+// keepCommit is the commit that turns the kept models into models and the
+// kept desired state into desired (nil: none). A model whose bytes are kept
+// already is left out: a new configuration that keeps the same models, the
+// usual case, then does not rewrite them, which on a gateway's flash is
+// wear for nothing.
+func keepCommit(desired []byte, models, kept map[string][]byte) outbox.Commit {
+	c := outbox.Commit{States: map[string][]byte{}}
+	if desired != nil {
+		c.States[desiredStateKey] = desired
 	} else {
 		c.Deletes = append(c.Deletes, desiredStateKey)
 	}
 	for in, b := range models {
-		c.States[modelKeyPrefix+in] = b
-	}
-	kept, err := d.ob.StatesWithPrefix(modelKeyPrefix)
-	if err != nil {
-		return err
+		k := modelKeyPrefix + in
+		if old, ok := kept[k]; !ok || !bytes.Equal(old, b) {
+			c.States[k] = b
+		}
 	}
 	for k := range kept {
 		if _, ok := models[k[len(modelKeyPrefix):]]; !ok {
 			c.Deletes = append(c.Deletes, k)
 		}
 	}
-	return d.ob.Commit(c)
+	return c
 }
 
 // fetchModels returns the bytes of ds's models by input, from what runs

@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"log/slog"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -116,4 +117,35 @@ func trainedZscore(t *testing.T) []byte {
 		t.Fatal(err)
 	}
 	return b
+}
+
+// TestKeepCommit: keeping a new desired state rewrites only the models
+// that changed, adds new ones, and deletes those no longer wanted.
+func TestKeepCommit(t *testing.T) {
+	kept := map[string][]byte{
+		modelKeyPrefix + "same":    []byte("s1"),
+		modelKeyPrefix + "changed": []byte("c1"),
+		modelKeyPrefix + "gone":    []byte("g1"),
+	}
+	models := map[string][]byte{"same": []byte("s1"), "changed": []byte("c2"), "new": {}}
+	c := keepCommit([]byte("ds2"), models, kept)
+	want := map[string]string{desiredStateKey: "ds2", modelKeyPrefix + "changed": "c2", modelKeyPrefix + "new": ""}
+	if len(c.States) != len(want) {
+		t.Errorf("states written: %q, want the keys of %q", c.States, want)
+	}
+	for k, v := range want {
+		if got, ok := c.States[k]; !ok || string(got) != v {
+			t.Errorf("state %s = %q (written %v), want %q", k, got, ok, v)
+		}
+	}
+	if !slices.Equal(c.Deletes, []string{modelKeyPrefix + "gone"}) {
+		t.Errorf("deletes = %q, want only the gone model", c.Deletes)
+	}
+
+	// None wanted: the desired state and every kept model go.
+	c = keepCommit(nil, nil, kept)
+	slices.Sort(c.Deletes)
+	if len(c.States) != 0 || !slices.Equal(c.Deletes, []string{desiredStateKey, modelKeyPrefix + "changed", modelKeyPrefix + "gone", modelKeyPrefix + "same"}) {
+		t.Errorf("removing the desired state: states %q, deletes %q", c.States, c.Deletes)
+	}
 }
