@@ -32,6 +32,9 @@ func (d *detector) check() error {
 			return fmt.Errorf("%w: score %v", errState, s)
 		}
 	}
+	if d.nov != nil {
+		return d.nov.check()
+	}
 	return nil
 }
 

@@ -26,6 +26,12 @@ func (w *writer) f64(vs ...float64) {
 	}
 }
 
+func (w *writer) u64s(vs []uint64) {
+	for _, v := range vs {
+		w.u64(v)
+	}
+}
+
 func (w *writer) list(vs []float64) {
 	w.u32(len(vs))
 	w.f64(vs...)

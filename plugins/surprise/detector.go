@@ -52,6 +52,7 @@ type detector struct {
 	liks    [channels]likelihood
 	// scores are the last Peak scores before the peak stage.
 	scores ring
+	nov    *novelty // nil with the channel off
 }
 
 func newDetector(o Options) *detector {
@@ -59,6 +60,9 @@ func newDetector(o Options) *detector {
 	for c := range channels {
 		d.ranks[c] = newRanker(o.RankWindow)
 		d.liks[c] = newLikelihood(o)
+	}
+	if o.Novelty != NoNovelty {
+		d.nov = newNovelty(o.Novelty)
 	}
 	return d
 }
@@ -82,6 +86,11 @@ func (d *detector) step(v float64) float64 {
 	errs := d.errors(v)
 	for c := range channels {
 		score = max(score, d.liks[c].step(d.raw(c, errs[c], v), d.opts))
+	}
+	if d.nov != nil {
+		if s := d.nov.score(v); d.n >= uint64(d.opts.Learn) {
+			score = max(score, s)
+		}
 	}
 	d.learn(v)
 	return d.peak(score)

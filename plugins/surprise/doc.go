@@ -2,7 +2,7 @@
 // surprising each value is to forecasters of its series, as an anomaly
 // likelihood in the manner of Numenta's HTM post-processing.
 //
-// Three channels look at every value; the score is the highest of them:
+// Four channels look at every value; the score is the highest of them:
 //
 //   - fast: the error of the better of two naive forecasts, the previous
 //     value and an exponentially weighted mean;
@@ -12,7 +12,10 @@
 //     longer than its longest lag;
 //   - range: a value beyond the range of the last History values (up to a
 //     few points ago) by more than a tolerance, which is how a first
-//     extreme in a month of 5-minute points looks.
+//     extreme in a month of 5-minute points looks;
+//   - novelty: Fuzzy ART on blocks of 7 values, which scores a shape the
+//     series has not shown since its learning period, inside its range
+//     as well as outside (novelty.go).
 //
 // The forecasting channels turn an error into evidence in three steps: its
 // rank among the channel's recent errors (only the top tenth counts, and an
@@ -27,7 +30,8 @@
 // incident is one peak, as the decision's hysteresis makes it one alert.
 //
 // An instance is owned by one goroutine at a time, as the sdk requires. Its
-// state is about 90 KB, most of it the last 2,000 errors of each
-// forecasting channel and the last 2,017 values; Score costs a few
-// microseconds once the seasonal model runs and allocates nothing.
+// state is about 100 KB, most of it the last 2,000 errors of each
+// forecasting channel and the last 2,017 values, plus up to 24 KB of
+// novelty categories; Score costs a few microseconds once the seasonal
+// model runs and allocates nothing once the categories stop growing.
 package surprise

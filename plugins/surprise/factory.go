@@ -7,7 +7,7 @@ import "github.com/pynomaly/pynomaly/plugins/sdk"
 const Name = "surprise"
 
 // Version is the version of the algorithm and of its snapshot format.
-const Version = "1"
+const Version = "2"
 
 // AlertThreshold is the score of a one-in-100,000 surprise, Numenta's
 // "red": the decision threshold to alert at.

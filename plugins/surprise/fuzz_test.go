@@ -9,7 +9,7 @@ import (
 )
 
 // fuzzOpts keep snapshots small enough for the fuzzer to explore.
-var fuzzOpts = surprise.Options{Short: 3, Learn: 20, RankWindow: 100, History: 50}
+var fuzzOpts = surprise.Options{Short: 3, Learn: 20, RankWindow: 100, History: 50, Novelty: 112}
 
 // FuzzUnmarshal feeds arbitrary bytes to UnmarshalBinary. The seeds are
 // snapshots after 0 to 300 points; the committed corpus in

@@ -25,8 +25,17 @@ const (
 	// DefaultPeak is how many earlier points a score must top to count.
 	DefaultPeak = 30
 	// NoPeak (param "off") keeps every score, peak or not.
-	NoPeak    = -1
-	maxWindow = 1 << 20
+	NoPeak = -1
+	// DefaultNovelty is how many values the novelty channel learns from
+	// before it scores: 750, two and a half days at 5 minutes.
+	DefaultNovelty = 750
+	// NoNovelty (param "off") turns the novelty channel off.
+	NoNovelty = -1
+	// minNovelty is two patterns' worth of values; maxNovelty bounds the
+	// learning buffer at 512 KiB.
+	minNovelty = 2 * noveltyBlock * noveltyWindow
+	maxNovelty = 1 << 16
+	maxWindow  = 1 << 20
 )
 
 // Options configures the detector. Zero fields take their defaults.
@@ -53,6 +62,9 @@ type Options struct {
 	// kept; one that is not scores 0, so an incident is one peak: 1..1000,
 	// default 30, or NoPeak to keep every score.
 	Peak int
+	// Novelty is how many values the novelty channel learns from before
+	// it scores: 112..65536, default 750, or NoNovelty to turn it off.
+	Novelty int
 }
 
 // validated returns o with defaults filled in, or an error naming the first
@@ -65,6 +77,7 @@ func (o Options) validated() (Options, error) {
 	o.Refractory = cmp.Or(o.Refractory, DefaultRefractory)
 	o.Peak = cmp.Or(o.Peak, DefaultPeak)
 	o.Tolerance = cmp.Or(o.Tolerance, DefaultTolerance)
+	o.Novelty = cmp.Or(o.Novelty, DefaultNovelty)
 	switch {
 	case o.Short < 1 || o.Short > 1000:
 		return o, fmt.Errorf("short %d out of range: must be 1..1000", o.Short)
@@ -80,14 +93,16 @@ func (o Options) validated() (Options, error) {
 		return o, fmt.Errorf("refractory %d out of range: must be 1..%d", o.Refractory, maxWindow)
 	case o.Peak != NoPeak && (o.Peak < 1 || o.Peak > 1000):
 		return o, fmt.Errorf("peak %d out of range: must be 1..1000, or off", o.Peak)
+	case o.Novelty != NoNovelty && (o.Novelty < minNovelty || o.Novelty > maxNovelty):
+		return o, fmt.Errorf("novelty %d out of range: must be %d..%d, or off", o.Novelty, minNovelty, maxNovelty)
 	}
 	return o, nil
 }
 
 // ParseParams builds Options from string parameters such as the CLI's
 // --param short=20. Keys are "short", "history", "learn", "rank_window",
-// "refractory" (integers), "peak" (an integer or "off") and "tolerance" (a
-// number); 0 means the default.
+// "refractory" (integers), "peak" and "novelty" (an integer or "off") and
+// "tolerance" (a number); 0 means the default.
 // The result is validated, with defaults filled in.
 func ParseParams(kv map[string]string) (Options, error) {
 	var o Options
@@ -98,6 +113,7 @@ func ParseParams(kv map[string]string) (Options, error) {
 		"rank_window": params.Int(&o.RankWindow),
 		"refractory":  params.Int(&o.Refractory),
 		"peak":        params.IntOr(&o.Peak, "off", NoPeak),
+		"novelty":     params.IntOr(&o.Novelty, "off", NoNovelty),
 		"tolerance":   params.FiniteFloat(&o.Tolerance),
 	})
 	if err != nil {

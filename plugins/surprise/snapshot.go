@@ -7,11 +7,12 @@ import (
 	"github.com/pynomaly/pynomaly/plugins/sdk"
 )
 
-// Snapshot layout, version 1, all integers little-endian, floats as their
+// Snapshot layout, version 2, all integers little-endian, floats as their
 // IEEE-754 bits, lists as a uint32 count then the items oldest first:
 //
-//	"PSU" version(1)=1
-//	options   short, history, learn, rank_window, refractory, peak uint32; tolerance float64
+//	"PSU" version(1)=2
+//	options   short, history, learn, rank_window, refractory, peak, novelty
+//	          uint32 (off: 0xFFFFFFFF); tolerance float64
 //	n         uint64, values seen
 //	lo hi float64, outside uint8 (0 or 1), mean float64
 //	reference n uint64 (values folded), lo hi float64 (the block being
@@ -27,13 +28,26 @@ import (
 //	  sum float64, ewm ewv mean std float64, lastRed uint64
 //	scores    list of float64 in [0, 1], the last min(n, peak) before the
 //	          peak stage (none with peak off)
+//	novelty   only with the channel on: learning uint8 (0 or 1); then
+//	  while learning: list of float64, the values so far (fewer than novelty)
+//	  else:     lo span float64 (the scale); the block: sum low high float64,
+//	            count uint32 (< 7), off-scale uint8; means: list of at most
+//	            8 float64; off uint32 (a bit per block, the last 20);
+//	            then per unit, pattern then point: vigilance float64,
+//	            inputs uint64, held uint32, grade float64, categories
+//	            uint32 (at most 128), their weights (categories × 16 or 6
+//	            float64, without a count) and the input each last
+//	            resonated with (categories × uint64)
+//
+// Version 1 is version 2 without the novelty option and section; it is
+// read by an instance with the channel off.
 //
 // The options are stored so that a snapshot is never restored into an
 // instance that would continue differently. Sorted copies of the errors are
 // rebuilt on restore, not stored.
 const (
 	snapshotMagic   = "PSU"
-	snapshotVersion = 1
+	snapshotVersion = 2
 )
 
 // MarshalBinary snapshots the instance in the layout above.
@@ -42,7 +56,7 @@ func (d *detector) MarshalBinary() ([]byte, error) {
 	w.b = append(w.b, snapshotMagic...)
 	w.b = append(w.b, snapshotVersion)
 	o := d.opts
-	w.u32(o.Short, o.History, o.Learn, o.RankWindow, o.Refractory, o.Peak)
+	w.u32(o.Short, o.History, o.Learn, o.RankWindow, o.Refractory, o.Peak, o.Novelty)
 	w.f64(o.Tolerance)
 	w.u64(d.n)
 	w.f64(d.lo, d.hi)
@@ -65,6 +79,9 @@ func (d *detector) MarshalBinary() ([]byte, error) {
 		w.u64(l.lastRed)
 	}
 	w.list(d.peakScores())
+	if d.nov != nil {
+		d.nov.encode(&w)
+	}
 	return w.b, nil
 }
 
@@ -76,11 +93,15 @@ func (d *detector) UnmarshalBinary(data []byte) error {
 	if len(data) < 4 || !bytes.Equal(data[:3], []byte(snapshotMagic)) {
 		return badSnapshot("not a surprise snapshot")
 	}
-	if data[3] != snapshotVersion {
-		return badSnapshot("version %d, this build reads %d", data[3], snapshotVersion)
+	version := data[3]
+	switch {
+	case version == 1 && d.opts.Novelty != NoNovelty:
+		return badSnapshot("version 1, taken without the novelty channel: restore it with novelty off")
+	case version != 1 && version != snapshotVersion:
+		return badSnapshot("version %d, this build reads %d", version, snapshotVersion)
 	}
 	r := reader{b: data[4:]}
-	if err := d.checkOptions(&r); err != nil {
+	if err := d.checkOptions(&r, version); err != nil {
 		return err
 	}
 	nd := newDetector(d.opts)
@@ -98,10 +119,14 @@ func (d *detector) UnmarshalBinary(data []byte) error {
 	return nil
 }
 
-func (d *detector) checkOptions(r *reader) error {
+func (d *detector) checkOptions(r *reader, version byte) error {
 	o := d.opts
 	got := Options{Short: r.u32(), History: r.u32(), Learn: r.u32(), RankWindow: r.u32(), Refractory: r.u32(),
-		Peak: int(int32(r.u32())), Tolerance: r.f64()}
+		Peak: int(int32(r.u32())), Novelty: NoNovelty}
+	if version > 1 {
+		got.Novelty = int(int32(r.u32()))
+	}
+	got.Tolerance = r.f64()
 	if r.err != nil {
 		return badSnapshot("%v", r.err)
 	}
@@ -135,6 +160,9 @@ func (d *detector) decode(r *reader) {
 		l.n = d.n
 	}
 	d.scores.load(r.list(max(d.opts.Peak, 0)))
+	if d.nov != nil {
+		d.nov.decode(r)
+	}
 }
 
 // peakScores are the scores the peak stage remembers; none when it is off.

@@ -10,12 +10,13 @@ import (
 	"github.com/pynomaly/pynomaly/plugins/surprise"
 )
 
-// Offsets of fields in the version 1 layout (snapshot.go).
+// Offsets of fields in the version 2 layout (snapshot.go).
 const (
-	offN       = 36
-	offLo      = 44
-	offOutside = 60
-	offMean    = 61
+	offNovelty = 28
+	offN       = 40
+	offLo      = 48
+	offOutside = 64
+	offMean    = 65
 )
 
 // TestSnapshotContinues: an instance restored at any stage, the seasonal
@@ -25,7 +26,9 @@ func TestSnapshotContinues(t *testing.T) {
 	f := mustFactory(t, surprise.Options{})
 	xs := daily(2600, 288)
 	xs[2300] = 40
-	for _, at := range []int{0, 5, 300, 2100} {
+	// 300 is inside the novelty channel's learning period, 800 and 2100
+	// past it.
+	for _, at := range []int{0, 5, 300, 800, 2100} {
 		orig := mustInstance(t, f)
 		detectortest.ScoreValues(t, orig, xs[:at])
 		restored := mustInstance(t, f)
@@ -60,7 +63,8 @@ func TestUnmarshalBad(t *testing.T) {
 	}{
 		{"empty", nil, "not a surprise snapshot"},
 		{"other magic", edit(func(b []byte) []byte { b[0] = 'X'; return b }), "not a surprise snapshot"},
-		{"future version", edit(func(b []byte) []byte { b[3] = 2; return b }), "version 2, this build reads 1"},
+		{"future version", edit(func(b []byte) []byte { b[3] = 3; return b }), "version 3, this build reads 2"},
+		{"version 1 with novelty on", edit(func(b []byte) []byte { b[3] = 1; return b }), "version 1, taken without the novelty channel: restore it with novelty off"},
 		{"other options", detectortest.MustSnapshot(t, other), "options {Short:5"},
 		{"truncated", good[:len(good)-10], "truncated"},
 		{"trailing bytes", append(append([]byte(nil), good...), 0), "1 bytes past the end"},
@@ -76,5 +80,29 @@ func TestUnmarshalBad(t *testing.T) {
 				t.Errorf("UnmarshalBinary error %v, want one containing %q", err, tc.want)
 			}
 		})
+	}
+}
+
+// TestSnapshotVersion1: a version 1 snapshot, from before the novelty
+// channel, restores into an instance with the channel off and continues
+// as the instance it came from.
+func TestSnapshotVersion1(t *testing.T) {
+	f := mustFactory(t, surprise.Options{Novelty: surprise.NoNovelty})
+	xs := daily(2600, 288)
+	orig := mustInstance(t, f)
+	detectortest.ScoreValues(t, orig, xs[:2100])
+	v2 := detectortest.MustSnapshot(t, orig)
+	// Version 1 is version 2 without the novelty option (and section).
+	v1 := append(append([]byte("PSU\x01"), v2[4:offNovelty]...), v2[offNovelty+4:]...)
+	restored := mustInstance(t, f)
+	if err := restored.UnmarshalBinary(v1); err != nil {
+		t.Fatal(err)
+	}
+	want := detectortest.ScoreValues(t, orig, xs[2100:])
+	got := detectortest.ScoreValues(t, restored, xs[2100:])
+	for i := range want {
+		if got[i] != want[i] {
+			t.Fatalf("point %d scored %v after the version 1 restore, original %v", 2100+i, got[i], want[i])
+		}
 	}
 }

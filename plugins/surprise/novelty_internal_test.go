@@ -1,0 +1,111 @@
+package surprise
+
+import (
+	"math"
+	"math/rand/v2"
+	"strings"
+	"testing"
+)
+
+// TestNoveltyRelearns: a series that leaves the range it was learned in for
+// good (quiet, then a thousand times busier) makes the channel learn again
+// from the new regime, after which the regime is nothing new.
+func TestNoveltyRelearns(t *testing.T) {
+	r := rand.New(rand.NewPCG(1, 2))
+	n := newNovelty(DefaultNovelty)
+	for range DefaultNovelty {
+		n.score(r.Float64())
+	}
+	if n.learning != nil {
+		t.Fatal("still learning after the learning period")
+	}
+	i := 0
+	busy := func() float64 { // a cycle of 70 values, a thousand times the quiet noise
+		i++
+		return 1000 + 500*math.Sin(float64(i)*2*math.Pi/70) + 10*r.Float64()
+	}
+	restarted := false
+	for range 200 {
+		n.score(busy())
+		restarted = restarted || n.learning != nil
+	}
+	if !restarted {
+		t.Fatal("200 values far off the learned scale did not restart learning")
+	}
+	for range DefaultNovelty {
+		n.score(busy())
+	}
+	if n.learning != nil {
+		t.Fatal("still learning a learning period after the restart")
+	}
+	for k := range 5000 {
+		if s := n.score(busy()); s >= 0.5 {
+			t.Fatalf("value %d of the learned regime scored %v, want below 0.5", k, s)
+		}
+	}
+	if n.learning != nil {
+		t.Error("restarted again inside the regime it learned")
+	}
+}
+
+// TestNoveltyBounded: however varied the series, a unit keeps at most
+// noveltyCap categories; the least recently used make way.
+func TestNoveltyBounded(t *testing.T) {
+	r := rand.New(rand.NewPCG(3, 4))
+	n := newNovelty(minNovelty)
+	for range minNovelty {
+		n.score(r.Float64())
+	}
+	n.pattern.rho, n.point.rho = maxVigilance, maxVigilance
+	for range 40000 {
+		n.score(r.Float64())
+		n.pattern.rho, n.point.rho = maxVigilance, maxVigilance // as new as can be
+	}
+	for name, u := range map[string]*artUnit{"pattern": &n.pattern, "point": &n.point} {
+		if k := u.categories(); k != noveltyCap || len(u.w) != noveltyCap*u.dim {
+			t.Errorf("%s: %d categories, %d weights; want the cap, %d and %d", name, k, len(u.w), noveltyCap, noveltyCap*u.dim)
+		}
+	}
+}
+
+// TestNoveltyCheck: a decoded channel state that no instance could reach
+// is refused, naming what is wrong.
+func TestNoveltyCheck(t *testing.T) {
+	r := rand.New(rand.NewPCG(5, 6))
+	good := func() *novelty {
+		n := newNovelty(minNovelty)
+		for range 3 * minNovelty {
+			n.score(r.Float64())
+		}
+		return n
+	}
+	if err := good().check(); err != nil {
+		t.Fatalf("a running channel's state: %v", err)
+	}
+	tests := []struct {
+		name  string
+		spoil func(n *novelty)
+		want  string
+	}{
+		{"learning value", func(n *novelty) { n.learning = []float64{math.Inf(1)} }, "a learning value not within"},
+		{"scale", func(n *novelty) { n.span = 0 }, "novelty: scale"},
+		{"block count", func(n *novelty) { n.count = noveltyBlock }, "block of 7 values"},
+		{"block summary", func(n *novelty) { n.count, n.low, n.high = 2, 0.6, 0.4 }, "block summary"},
+		{"mean", func(n *novelty) { n.means[3] = 1.5 }, "a block mean off the scale"},
+		{"off-scale blocks", func(n *novelty) { n.off = 1<<relearnOff - 1 }, "off-scale blocks"},
+		{"vigilance", func(n *novelty) { n.point.rho = 1 }, "vigilance 1"},
+		{"hold", func(n *novelty) { n.pattern.held = noveltyWindow + 1 }, "hold 9"},
+		{"grade", func(n *novelty) { n.pattern.grade = math.NaN() }, "at grade NaN"},
+		{"weight", func(n *novelty) { n.pattern.w[0] = -0.1 }, "a weight outside [0, 1]"},
+		{"use", func(n *novelty) { n.point.used[0] = n.point.t + 1 }, "last used at input"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			n := good()
+			tc.spoil(n)
+			if err := n.check(); err == nil || !strings.Contains(err.Error(), tc.want) {
+				t.Errorf("check() = %v, want an error containing %q", err, tc.want)
+			}
+		})
+	}
+}
