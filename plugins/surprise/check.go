@@ -33,7 +33,7 @@ func (d *detector) check() error {
 		}
 	}
 	if d.nov != nil {
-		return d.nov.check()
+		return d.nov.check(d.n)
 	}
 	return nil
 }

@@ -146,7 +146,20 @@ func (d *detector) raw(c int, e, v float64) float64 {
 	if d.n < firstRaw || d.hi <= d.lo {
 		return 0
 	}
-	return max(0, (r-topRank)/(1-topRank)) * min(1, e/(gate*(d.hi-d.lo)))
+	return max(0, (r-topRank)/(1-topRank)) * small(e, gate*(d.hi-d.lo))
+}
+
+// small is e/g up to 1: how much of an error counts while it is under g.
+// A range so narrow that g rounds to 0 (subnormal values) counts a zero
+// error as 0 and any other as 1, where e/g would be NaN or +Inf.
+func small(e, g float64) float64 {
+	switch {
+	case e >= g && e > 0:
+		return 1
+	case e >= g:
+		return 0
+	}
+	return e / g
 }
 
 // rangeScore is 1 at the first of a run of values beyond the range of

@@ -14,8 +14,8 @@
 //     few points ago) by more than a tolerance, which is how a first
 //     extreme in a month of 5-minute points looks;
 //   - novelty: Fuzzy ART on blocks of 7 values, which scores a shape the
-//     series has not shown since its learning period, inside its range
-//     as well as outside (novelty.go).
+//     series has not shown before, learning period included, inside its
+//     range as well as outside (novelty.go).
 //
 // The forecasting channels turn an error into evidence in three steps: its
 // rank among the channel's recent errors (only the top tenth counts, and an
@@ -31,7 +31,8 @@
 //
 // An instance is owned by one goroutine at a time, as the sdk requires. Its
 // state is about 100 KB, most of it the last 2,000 errors of each
-// forecasting channel and the last 2,017 values, plus up to 24 KB of
+// forecasting channel and the last 2,017 values, plus up to 26 KiB of
 // novelty categories; Score costs a few microseconds once the seasonal
-// model runs and allocates nothing once the categories stop growing.
+// model runs and allocates nothing once the categories stop growing, but
+// at the end of each novelty learning period (see README.md).
 package surprise

@@ -31,5 +31,10 @@ func FuzzUnmarshal(f *testing.F) {
 		for _, x := range []float64{0, 1, -math.MaxFloat64, math.MaxFloat64, math.SmallestNonzeroFloat64} {
 			detectortest.MustScoreValue(t, d, x)
 		}
+		// Enough more to end a restored learning period (fuzzOpts.Novelty)
+		// and judge blocks with what it learned.
+		for i := range 130 {
+			detectortest.MustScoreValue(t, d, float64(i%13))
+		}
 	})
 }

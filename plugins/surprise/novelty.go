@@ -17,15 +17,15 @@ import (
 //     lowest and its highest value;
 //   - one Fuzzy ART unit, "pattern", sees the last noveltyWindow block
 //     means; another, "point", the last block's mean, lowest and highest;
-//   - each unit's vigilance is set from the learning period, the largest
-//     that files its inputs in at most noveltyTarget categories, so that
-//     "new" means new for this series; afterwards it drifts so that about
-//     noveltyRate of the blocks are new;
+//   - each unit's vigilance is set from the learning period, by bisection
+//     the highest that files its inputs in at most noveltyTarget
+//     categories, so that "new" means new for this series; afterwards it
+//     drifts so that about noveltyRate of the blocks are new;
 //   - an input that makes a new category scores by how far its best match
 //     falls short of the vigilance, in units of 1 − vigilance.
 //
 // The learning period's values are replayed through the units once the
-// scale is fixed, so nothing seen while learning is new afterwards. When
+// scale is fixed, so its shapes are known when scoring starts. When
 // half of the last relearnBlocks blocks have values off the scale, the
 // series has left the range it was learned in for good (a disk that starts
 // writing after a quiet first day): the channel forgets and learns again.
@@ -83,8 +83,10 @@ func newNovelty(rows int) *novelty {
 	return &novelty{
 		learnRows: rows,
 		learning:  make([]float64, 0, rows),
-		pattern:   artUnit{dim: patternDim, gain: patternGain, hold: noveltyWindow},
-		point:     artUnit{dim: pointDim, gain: pointGain},
+		// A pattern novelty holds weaker ones back for the next 7 blocks,
+		// which share most of its window; a point novelty holds nothing.
+		pattern: artUnit{dim: patternDim, gain: patternGain, hold: noveltyWindow},
+		point:   artUnit{dim: pointDim, gain: pointGain, hold: 0},
 	}
 }
 
@@ -140,6 +142,8 @@ func (n *novelty) add(v float64) bool {
 	return true
 }
 
+// patternInput and pointInput build a unit's input in the scratch n.in,
+// so each result must be used before the other is built.
 func (n *novelty) patternInput() []float64 {
 	return complement(n.in[:patternDim], n.means[:])
 }
@@ -176,7 +180,7 @@ func (n *novelty) fixScale() {
 			points = append(points, slices.Clone(n.pointInput()))
 		}
 	}
-	n.learning, n.off = nil, 0
+	n.learning = nil
 	for _, u := range []struct {
 		unit *artUnit
 		ins  [][]float64
@@ -191,13 +195,16 @@ func (n *novelty) fixScale() {
 // restart forgets everything but the options and learns again.
 func (n *novelty) restart() { *n = *newNovelty(n.learnRows) }
 
-// calibrate returns the largest vigilance that files ins in at most
-// noveltyTarget categories, to within 2^-20.
+// calibrate bisects for the highest vigilance that files ins in at most
+// noveltyTarget categories, to within 2^-20 and at most maxVigilance. The
+// count does not always fall with the vigilance in Fuzzy ART, so this is
+// the bisection's answer rather than a guaranteed maximum.
 func calibrate(dim int, ins [][]float64) float64 {
 	lo, hi := 0.0, 1.0
+	u := artUnit{dim: dim}
 	for range 20 {
 		mid := (lo + hi) / 2
-		u := artUnit{dim: dim, rho: mid}
+		u.w, u.norm, u.used, u.t, u.rho = u.w[:0], u.norm[:0], u.used[:0], 0, mid
 		for _, in := range ins {
 			u.step(in)
 		}
@@ -302,7 +309,15 @@ func (u *artUnit) step(in []float64) (novel bool, best float64) {
 // slot returns the index for a new category: a new one below the cap,
 // else the one that resonated least recently.
 func (u *artUnit) slot() int {
-	if len(u.used) < noveltyCap {
+	if k := len(u.used); k < noveltyCap {
+		if k == cap(u.used) {
+			// Grow by doubling, but to exactly the cap at most, so that a
+			// full unit holds no slack.
+			c := min(noveltyCap, max(4, 2*k))
+			u.w = append(make([]float64, 0, c*u.dim), u.w...)
+			u.norm = append(make([]float64, 0, c), u.norm...)
+			u.used = append(make([]uint64, 0, c), u.used...)
+		}
 		u.w = append(u.w, make([]float64, u.dim)...)
 		u.norm = append(u.norm, 0)
 		u.used = append(u.used, 0)

@@ -1,6 +1,7 @@
 package surprise
 
 import (
+	"cmp"
 	"fmt"
 	"math"
 	"math/bits"
@@ -71,23 +72,33 @@ func (n *novelty) decode(r *reader) {
 }
 
 // check reports why the channel's state could not have come from a
-// running instance, or nil. What it accepts scores in [0, 1].
-func (n *novelty) check() error {
+// running instance that has seen n values, or nil. What it accepts scores
+// in [0, 1].
+func (n *novelty) check(seen uint64) error {
 	if n.learning != nil {
-		if !bounded(n.learning...) {
+		switch {
+		case uint64(len(n.learning)) > seen:
+			return fmt.Errorf("%w: novelty: %d learning values after %d values", errState, len(n.learning), seen)
+		case !bounded(n.learning...):
 			return fmt.Errorf("%w: novelty: a learning value not within ±%g", errState, maxAbs)
 		}
 		return nil
 	}
+	// The scale spans at least the learning values' range and at most
+	// twice the largest, and it starts at most that far out.
 	switch {
-	case !finite(n.lo) || !(n.span > 0) || math.IsInf(n.span, 0):
+	case !(math.Abs(n.lo) <= 2*maxAbs) || !(n.span > 0 && n.span <= 4*maxAbs):
 		return fmt.Errorf("%w: novelty: scale (%v, %v)", errState, n.lo, n.span)
 	case n.count >= noveltyBlock:
 		return fmt.Errorf("%w: novelty: block of %d values, at most %d", errState, n.count, noveltyBlock-1)
-	case n.count > 0 && !(unit(n.low, n.high) && n.low <= n.high && n.sum >= 0 && n.sum <= float64(n.count)):
+	case n.count == 0 && n.offScale:
+		return fmt.Errorf("%w: novelty: an empty block off the scale", errState)
+	case !(inUnitInterval(n.low, n.high) && n.low <= n.high && n.sum >= 0 && n.sum <= float64(cmp.Or(n.count, noveltyBlock))):
+		// An empty block still holds the last full one's summary.
 		return fmt.Errorf("%w: novelty: block summary (%v, %v, %v)", errState, n.sum, n.low, n.high)
-	case !unit(n.means[:]...):
-		return fmt.Errorf("%w: novelty: a block mean off the scale", errState)
+	case n.nmeans != noveltyWindow || !inUnitInterval(n.means[:]...):
+		// The learning period replayed at least 16 blocks.
+		return fmt.Errorf("%w: novelty: %d block means, or one off the scale", errState, n.nmeans)
 	case n.off >= 1<<relearnBlocks || bits.OnesCount32(n.off) >= relearnOff:
 		return fmt.Errorf("%w: novelty: off-scale blocks %b", errState, n.off)
 	}
@@ -97,7 +108,11 @@ func (n *novelty) check() error {
 			return fmt.Errorf("%w: novelty: vigilance %v", errState, u.rho)
 		case u.held < 0 || u.held > u.hold || !(u.grade >= 0) || math.IsInf(u.grade, 0):
 			return fmt.Errorf("%w: novelty: hold %d at grade %v", errState, u.held, u.grade)
-		case !unit(u.w...):
+		case u.categories() == 0 || u.t > seen/noveltyBlock:
+			// The replay made at least one category, and a unit sees at
+			// most one input per block.
+			return fmt.Errorf("%w: novelty: %d categories after %d inputs, %d values", errState, u.categories(), u.t, seen)
+		case !inUnitInterval(u.w...):
 			return fmt.Errorf("%w: novelty: a weight outside [0, 1]", errState)
 		}
 		for _, t := range u.used {
@@ -109,8 +124,8 @@ func (n *novelty) check() error {
 	return nil
 }
 
-// unit reports whether every x is in [0, 1].
-func unit(xs ...float64) bool {
+// inUnitInterval reports whether every x is in [0, 1].
+func inUnitInterval(xs ...float64) bool {
 	for _, x := range xs {
 		if !(x >= 0 && x <= 1) {
 			return false

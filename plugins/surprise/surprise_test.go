@@ -125,3 +125,25 @@ func TestFlatSeriesStaysFinite(t *testing.T) {
 		t.Fatalf("restore after a flat series: %v", err)
 	}
 }
+
+// TestSubnormalRange: a series whose range is a few subnormals wide, so
+// that a fraction of it rounds to 0, still scores numbers in [0, 1]
+// (it once scored NaN from the 21st point on, for good).
+func TestSubnormalRange(t *testing.T) {
+	base := []float64{0, 0, 0, 0, 1, 0, 1, 1, 0, 0, 1, 0, 1, 0, 0, 1, 0, 2, 1, 2, 1, 1}
+	xs := make([]float64, 3000)
+	for i := range xs {
+		xs[i] = base[i%len(base)] * 5e-324
+	}
+	for _, o := range []surprise.Options{{}, {Novelty: surprise.NoNovelty}} {
+		d := mustInstance(t, mustFactory(t, o))
+		for i, x := range xs {
+			if s := detectortest.MustScoreValue(t, d, x); math.IsNaN(s) {
+				t.Fatalf("novelty %d: point %d scored NaN", o.Novelty, i)
+			}
+		}
+		if _, err := d.MarshalBinary(); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
