@@ -142,7 +142,7 @@ func (in *Ingester) handleHeartbeat(msg *nats.Msg) {
 		in.warn("store_heartbeat", "could not look up an agent", lookupErr)
 		return
 	}
-	in.known[hb.AgentID] = struct{}{}
+	in.known[hb.AgentID] = time.Now()
 	if isNew {
 		// Synchronously, with its own deadline: once per agent, and a
 		// burst of new agents is rendered in turn rather than all at once.
@@ -152,13 +152,24 @@ func (in *Ingester) handleHeartbeat(msg *nats.Msg) {
 	}
 }
 
-// isNewAgent reports whether the store lacks agent id, looking only the
-// first time this replica sees it (and not at all without NewAgent).
+// isNewAgent reports whether the store lacks agent id, looking only when
+// this replica has not found it there within RecheckAgents (and not at
+// all without NewAgent).
 func (in *Ingester) isNewAgent(ctx context.Context, id string) (bool, error) {
 	if in.opts.NewAgent == nil {
 		return false, nil
 	}
-	if _, ok := in.known[id]; ok {
+	now := time.Now()
+	if now.Sub(in.swept) > in.opts.RecheckAgents {
+		// Agents that stopped reporting leave the map.
+		for k, at := range in.known {
+			if now.Sub(at) > in.opts.RecheckAgents {
+				delete(in.known, k)
+			}
+		}
+		in.swept = now
+	}
+	if at, ok := in.known[id]; ok && now.Sub(at) <= in.opts.RecheckAgents {
 		return false, nil
 	}
 	exists, err := in.opts.Store.AgentExists(ctx, id)

@@ -1,9 +1,12 @@
 package ingest_test
 
 import (
+	"context"
+	"sync"
 	"testing"
 	"time"
 
+	"github.com/pynomaly/pynomaly/controlplane/ingest"
 	"github.com/pynomaly/pynomaly/controlplane/store"
 	"github.com/pynomaly/pynomaly/internal/testkit"
 	"github.com/pynomaly/pynomaly/protocol"
@@ -52,4 +55,61 @@ func TestHeartbeats(t *testing.T) {
 	if got := metric(t, reg, "pynomaly_heartbeats_received_total", nil); got != 1 {
 		t.Errorf("pynomaly_heartbeats_received_total = %v, want 1", got)
 	}
+}
+
+// TestNewAgentRechecked: NewAgent hears of an agent the store lacks at its
+// first heartbeat and not at the next, and hears of it again when, having
+// been unenrolled, it reports in after RecheckAgents.
+func TestNewAgentRechecked(t *testing.T) {
+	t.Parallel()
+	e := newTestEnv(t)
+	nc, err := e.broker.Connect("ingest-test")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var mu sync.Mutex
+	told := 0
+	const recheck = 300 * time.Millisecond
+	_, reg, _ := runIngesterWith(t, ingest.Options{Conn: nc, Store: e.store, RecheckAgents: recheck,
+		NewAgent: func(_ context.Context, id string) {
+			mu.Lock()
+			defer mu.Unlock()
+			if id == "legacy-1" {
+				told++
+			}
+		}})
+	toldNow := func() int {
+		mu.Lock()
+		defer mu.Unlock()
+		return told
+	}
+	beats := 0
+	beat := func() {
+		t.Helper()
+		hb := protocol.Heartbeat{Version: 1, AgentID: "legacy-1", SentAt: time.Now(), IntervalSeconds: 10}
+		if err := e.agent.Publish(protocol.HeartbeatSubject("legacy-1"), testkit.MustJSON(t, hb)); err != nil {
+			t.Fatal(err)
+		}
+		beats++
+		testkit.WaitFor(t, 10*time.Second, "heartbeat stored", func() bool {
+			return metric(t, reg, "pynomaly_heartbeats_received_total", nil) == float64(beats)
+		})
+	}
+	// Heartbeats are handled in turn, NewAgent after the count: once a
+	// heartbeat is counted, the one before it has told what it had to.
+	beat()
+	testkit.WaitFor(t, 10*time.Second, "NewAgent told of the new agent", func() bool { return toldNow() == 1 })
+	beat()
+	time.Sleep(recheck + 100*time.Millisecond)
+	beat() // looked up again, but still in the store
+	beat()
+	if n := toldNow(); n != 1 {
+		t.Fatalf("NewAgent told %d times after heartbeats of a stored agent, want 1", n)
+	}
+	if err := e.store.Unenroll(t.Context(), "legacy-1", time.Now()); err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(recheck + 100*time.Millisecond)
+	beat()
+	testkit.WaitFor(t, 10*time.Second, "NewAgent told again of the unenrolled agent reporting in", func() bool { return toldNow() == 2 })
 }

@@ -67,8 +67,16 @@ func (e *testEnv) runIngester(t *testing.T, st ingest.Store) (*ingest.Ingester, 
 // runIngesterOn is runIngester over nc, which stopping closes.
 func runIngesterOn(t *testing.T, nc *nats.Conn, st ingest.Store) (*ingest.Ingester, *prometheus.Registry, func()) {
 	t.Helper()
+	return runIngesterWith(t, ingest.Options{Conn: nc, Store: st})
+}
+
+// runIngesterWith is runIngesterOn with opts (Registerer is its own).
+func runIngesterWith(t *testing.T, opts ingest.Options) (*ingest.Ingester, *prometheus.Registry, func()) {
+	t.Helper()
+	nc := opts.Conn
 	reg := prometheus.NewRegistry()
-	in, err := ingest.New(ingest.Options{Conn: nc, Store: st, Registerer: reg})
+	opts.Registerer = reg
+	in, err := ingest.New(opts)
 	if err != nil {
 		t.Fatal(err)
 	}
