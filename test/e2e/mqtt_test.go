@@ -111,8 +111,11 @@ func TestMQTTAgentKilled(t *testing.T) {
 	testkit.WaitFor(t, settle, "first alerts", countIs(cp, 1))
 	a.kill()
 	for from := 350; from < 650; from += 100 { // queued at the broker for the session
+		// One spike per arrival second (see above), the messages in flight
+		// at the kill included: without a wait before the first batch,
+		// spike 300, unacknowledged, could share a second with spike 400.
+		time.Sleep(1100 * time.Millisecond)
 		publishRows(b, from, from+100)
-		time.Sleep(1100 * time.Millisecond) // one spike per arrival second: see above
 	}
 	a.start()
 	want := mqttIDs("edge-mqtt-kill", 0, 650)
