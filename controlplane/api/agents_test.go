@@ -41,7 +41,7 @@ func TestAgentsStatus(t *testing.T) {
 	for _, tc := range tests {
 		hb := protocol.Heartbeat{Version: 1, AgentID: tc.agent, Hostname: "host-" + tc.agent, AgentVersion: "0.1.0",
 			SentAt: now.Add(-tc.ago + tc.skew), IntervalSeconds: tc.interval, OutboxDepth: 4, Inputs: tc.inputs, Outbox: tc.outbox}
-		if err := a.store.UpsertHeartbeat(t.Context(), hb, now.Add(-tc.ago)); err != nil {
+		if _, err := a.store.UpsertHeartbeat(t.Context(), hb, now.Add(-tc.ago)); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -96,7 +96,7 @@ func TestAgentsFilterAndGet(t *testing.T) {
 		ago         time.Duration
 	}{{"a-new", "1.1.0", 0}, {"b-old", "1.0.0", 0}, {"c-gone", "1.1.0", time.Hour}} {
 		h := protocol.Heartbeat{Version: 1, AgentID: hb.id, AgentVersion: hb.version, SentAt: now.Add(-hb.ago), IntervalSeconds: 10}
-		if err := a.store.UpsertHeartbeat(t.Context(), h, now.Add(-hb.ago)); err != nil {
+		if _, err := a.store.UpsertHeartbeat(t.Context(), h, now.Add(-hb.ago)); err != nil {
 			t.Fatal(err)
 		}
 	}

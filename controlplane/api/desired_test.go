@@ -60,7 +60,7 @@ func TestDesiredAPI(t *testing.T) {
 	// The agent reports it applied it.
 	hb := protocol.Heartbeat{Version: 1, AgentID: "edge-1", SentAt: t0, IntervalSeconds: 10,
 		Config: &protocol.AppliedConfig{Hash: put.Hash, Status: protocol.ConfigApplied, RunningHash: put.Hash}}
-	if err := a.store.UpsertHeartbeat(context.Background(), hb, t0); err != nil {
+	if _, err := a.store.UpsertHeartbeat(context.Background(), hb, t0); err != nil {
 		t.Fatal(err)
 	}
 	if a.do(t, "GET", "/api/v1/agents/edge-1/desired", nil, &view); !view.InSync || view.Applied.RunningHash != put.Hash {

@@ -141,7 +141,7 @@ func TestLabelsAndListFilters(t *testing.T) {
 		}
 	}
 	// A legacy agent that only sends heartbeats has no labels.
-	if err := a.store.UpsertHeartbeat(t.Context(), protocol.Heartbeat{Version: 1, AgentID: "legacy", SentAt: time.Now(), IntervalSeconds: 10}, time.Now()); err != nil {
+	if _, err := a.store.UpsertHeartbeat(t.Context(), protocol.Heartbeat{Version: 1, AgentID: "legacy", SentAt: time.Now(), IntervalSeconds: 10}, time.Now()); err != nil {
 		t.Fatal(err)
 	}
 	a.do(t, auth.Operator, "PATCH", "/api/v1/agents/edge-01/labels", `{"set": {"role": "valve", "zone": "north"}}`, http.StatusOK, nil)
@@ -232,7 +232,7 @@ func TestLabelsAndListFilters(t *testing.T) {
 		t.Errorf("plant-b after unenrolling edge-00: %v", got)
 	}
 	// A heartbeat on its way when it was unenrolled does not bring it back.
-	if err := a.store.UpsertHeartbeat(t.Context(), protocol.Heartbeat{Version: 1, AgentID: "edge-00", SentAt: time.Now(), IntervalSeconds: 10}, time.Now()); err != nil {
+	if _, err := a.store.UpsertHeartbeat(t.Context(), protocol.Heartbeat{Version: 1, AgentID: "edge-00", SentAt: time.Now(), IntervalSeconds: 10}, time.Now()); err != nil {
 		t.Fatal(err)
 	}
 	if code, _ := a.as(t, auth.Viewer, "GET", "/api/v1/agents/edge-00", ""); code != 404 {

@@ -67,7 +67,7 @@ func TestPolicyBadRequests(t *testing.T) {
 func TestPolicyAPI(t *testing.T) {
 	a := newAuthAPI(t)
 	hb := protocol.Heartbeat{Version: 1, AgentID: "edge-1", SentAt: time.Now(), IntervalSeconds: 10}
-	if err := a.store.UpsertHeartbeat(t.Context(), hb, time.Now()); err != nil {
+	if _, err := a.store.UpsertHeartbeat(t.Context(), hb, time.Now()); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := a.store.UpdateLabels(t.Context(), "edge-1", map[string]string{"site": "a"}, nil); err != nil {

@@ -129,51 +129,19 @@ func (in *Ingester) handleHeartbeat(msg *nats.Msg) {
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
-	isNew, lookupErr := in.isNewAgent(ctx, hb.AgentID)
-	if err := in.opts.Store.UpsertHeartbeat(ctx, hb, time.Now().UTC()); err != nil {
+	created, err := in.opts.Store.UpsertHeartbeat(ctx, hb, time.Now().UTC())
+	if err != nil {
 		in.warn("store_heartbeat", "could not store a heartbeat", err)
 		return
 	}
 	in.metrics.heartbeats.Inc()
-	if in.opts.NewAgent == nil {
-		return
-	}
-	if lookupErr != nil { // the heartbeat is stored; look again at the next
-		in.warn("store_heartbeat", "could not look up an agent", lookupErr)
-		return
-	}
-	in.known[hb.AgentID] = time.Now()
-	if isNew {
+	if created && in.opts.NewAgent != nil {
 		// Synchronously, with its own deadline: once per agent, and a
 		// burst of new agents is rendered in turn rather than all at once.
 		nctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 		defer cancel()
 		in.opts.NewAgent(nctx, hb.AgentID)
 	}
-}
-
-// isNewAgent reports whether the store lacks agent id, looking only when
-// this replica has not found it there within RecheckAgents (and not at
-// all without NewAgent).
-func (in *Ingester) isNewAgent(ctx context.Context, id string) (bool, error) {
-	if in.opts.NewAgent == nil {
-		return false, nil
-	}
-	now := time.Now()
-	if now.Sub(in.swept) > in.opts.RecheckAgents {
-		// Agents that stopped reporting leave the map.
-		for k, at := range in.known {
-			if now.Sub(at) > in.opts.RecheckAgents {
-				delete(in.known, k)
-			}
-		}
-		in.swept = now
-	}
-	if at, ok := in.known[id]; ok && now.Sub(at) <= in.opts.RecheckAgents {
-		return false, nil
-	}
-	exists, err := in.opts.Store.AgentExists(ctx, id)
-	return !exists, err
 }
 
 func rejectReason(err error) string {

@@ -23,8 +23,8 @@ const ConsumerName = "pynomaly-controlplane"
 type Store interface {
 	Ping(ctx context.Context) error
 	InsertAlerts(ctx context.Context, alerts []protocol.Alert, receivedAt time.Time) (int, error)
-	UpsertHeartbeat(ctx context.Context, hb protocol.Heartbeat, receivedAt time.Time) error
-	AgentExists(ctx context.Context, id string) (bool, error)
+	// UpsertHeartbeat reports whether the heartbeat added the agent.
+	UpsertHeartbeat(ctx context.Context, hb protocol.Heartbeat, receivedAt time.Time) (created bool, err error)
 }
 
 // Options configures an Ingester.
@@ -42,16 +42,12 @@ type Options struct {
 	DuplicateWindow time.Duration
 	// NewAgent, when set, is told of an agent the store did not have
 	// before its heartbeat: one that reports in with the shared token and
-	// never enrolled (an enrollment adds the agent itself). Policies render
-	// it, as they render an agent when it enrolls.
-	NewAgent func(ctx context.Context, agentID string)
-	// RecheckAgents is how long a replica trusts, for NewAgent, that an
-	// agent it found in the store is still there: after it, the agent's
-	// next heartbeat looks again, so one that was unenrolled and reports
-	// in again is new again. 0 means 10 minutes.
-	RecheckAgents time.Duration
-	Logger        *slog.Logger
-	Registerer    prometheus.Registerer
+	// never enrolled, or came back after it was unenrolled (an enrollment
+	// adds the agent itself). Policies render it, as they render an agent
+	// when it enrolls.
+	NewAgent   func(ctx context.Context, agentID string)
+	Logger     *slog.Logger
+	Registerer prometheus.Registerer
 }
 
 // Ingester runs the alert consumer and the heartbeat subscription.
@@ -62,12 +58,6 @@ type Ingester struct {
 	limiter *lograte.Limiter
 	metrics *metrics
 	ready   atomic.Bool
-	// known holds when this replica last found each agent in the store,
-	// so that an agent's heartbeat costs a look-up only once per
-	// RecheckAgents; swept is when expired entries were last removed. The
-	// heartbeat subscription's goroutine alone uses them.
-	known map[string]time.Time
-	swept time.Time
 	// Only Run's goroutine uses these (see rewind.go).
 	rewindState
 }
@@ -86,9 +76,6 @@ func New(opts Options) (*Ingester, error) {
 	if opts.DuplicateWindow <= 0 {
 		opts.DuplicateWindow = 10 * time.Minute
 	}
-	if opts.RecheckAgents <= 0 {
-		opts.RecheckAgents = 10 * time.Minute
-	}
 	if opts.Logger == nil {
 		opts.Logger = slog.New(slog.DiscardHandler)
 	}
@@ -106,7 +93,6 @@ func New(opts Options) (*Ingester, error) {
 		logger:  opts.Logger.With("component", "ingest"),
 		limiter: lograte.New(10 * time.Second),
 		metrics: m,
-		known:   map[string]time.Time{},
 	}, nil
 }
 

@@ -34,7 +34,7 @@ func newFixture(t *testing.T, agents map[string]map[string]string) *fixture {
 	ds := desired.New(js)
 	for id, labels := range agents {
 		hb := protocol.Heartbeat{Version: 1, AgentID: id, SentAt: time.Now(), IntervalSeconds: 10}
-		if err := st.UpsertHeartbeat(t.Context(), hb, time.Now()); err != nil {
+		if _, err := st.UpsertHeartbeat(t.Context(), hb, time.Now()); err != nil {
 			t.Fatal(err)
 		}
 		if _, err := st.UpdateLabels(t.Context(), id, labels, nil); err != nil {

@@ -45,23 +45,21 @@ type AgentRecord struct {
 
 // upsertAgentSQL skips agents that were unenrolled: a heartbeat sent
 // just before must not bring one back into the list.
-const upsertAgentSQL = `INSERT INTO agents (id, hostname, agent_version, last_heartbeat,
-    agent_clock, started_at, interval_seconds, outbox_depth, inputs, detectors, outbox, outbox_oldest_seconds, config)
+// The heartbeat's columns, in the order of the arguments below.
+const heartbeatColumns = `hostname, agent_version, last_heartbeat,
+    agent_clock, started_at, interval_seconds, outbox_depth, inputs, detectors, outbox, outbox_oldest_seconds, config`
+
+const updateAgentSQL = `UPDATE agents SET hostname = ?, agent_version = ?, last_heartbeat = ?,
+    agent_clock = ?, started_at = ?, interval_seconds = ?, outbox_depth = ?, inputs = ?, detectors = ?,
+    outbox = ?, outbox_oldest_seconds = ?, config = ?
+WHERE id = ?`
+
+// insertAgentSQL adds an agent that reported in without enrolling, unless
+// it was unenrolled with its credentials revoked.
+const insertAgentSQL = `INSERT INTO agents (id, ` + heartbeatColumns + `)
 SELECT ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?
 WHERE NOT EXISTS (SELECT 1 FROM agent_credentials WHERE agent_id = ? AND revoked_at IS NOT NULL)
-ON CONFLICT (id) DO UPDATE SET
-    hostname = excluded.hostname,
-    agent_version = excluded.agent_version,
-    last_heartbeat = excluded.last_heartbeat,
-    agent_clock = excluded.agent_clock,
-    started_at = excluded.started_at,
-    interval_seconds = excluded.interval_seconds,
-    outbox_depth = excluded.outbox_depth,
-    inputs = excluded.inputs,
-    detectors = excluded.detectors,
-    outbox = excluded.outbox,
-    outbox_oldest_seconds = excluded.outbox_oldest_seconds,
-    config = excluded.config`
+ON CONFLICT (id) DO NOTHING`
 
 const selectAgentsSQL = `SELECT id, hostname, agent_version, last_heartbeat, agent_clock,
     started_at, interval_seconds, outbox_depth, inputs, detectors, outbox, outbox_oldest_seconds, config,
@@ -69,40 +67,71 @@ const selectAgentsSQL = `SELECT id, hostname, agent_version, last_heartbeat, age
 FROM agents`
 
 // UpsertHeartbeat records an agent's latest heartbeat (insert or replace by
-// agent id). The last write wins, whatever the heartbeats' own clocks say.
-func (s *Store) UpsertHeartbeat(ctx context.Context, hb protocol.Heartbeat, receivedAt time.Time) error {
+// agent id) and reports whether it added the agent: one that reports in
+// with the shared token and never enrolled, or came back after it was
+// unenrolled. The last write wins, whatever the heartbeats' own clocks say.
+//
+// An agent already there costs one UPDATE; only a new one costs an INSERT
+// too, so telling the two apart needs no look-up of its own.
+func (s *Store) UpsertHeartbeat(ctx context.Context, hb protocol.Heartbeat, receivedAt time.Time) (created bool, err error) {
 	if hb.AgentID == "" {
-		return errors.New("upsert heartbeat: no agent id (validate with protocol.DecodeHeartbeat first)")
+		return false, errors.New("upsert heartbeat: no agent id (validate with protocol.DecodeHeartbeat first)")
 	}
 	inputs, err := componentsJSON(hb.Inputs)
 	if err != nil {
-		return fmt.Errorf("upsert heartbeat %s: inputs: %w", hb.AgentID, err)
+		return false, fmt.Errorf("upsert heartbeat %s: inputs: %w", hb.AgentID, err)
 	}
 	detectors, err := componentsJSON(hb.Detectors)
 	if err != nil {
-		return fmt.Errorf("upsert heartbeat %s: detectors: %w", hb.AgentID, err)
+		return false, fmt.Errorf("upsert heartbeat %s: detectors: %w", hb.AgentID, err)
 	}
 	var outbox sql.NullString
 	if hb.Outbox != (protocol.ComponentHealth{}) {
 		if outbox, err = componentsJSON([]protocol.ComponentHealth{hb.Outbox}); err != nil {
-			return fmt.Errorf("upsert heartbeat %s: outbox: %w", hb.AgentID, err)
+			return false, fmt.Errorf("upsert heartbeat %s: outbox: %w", hb.AgentID, err)
 		}
 	}
 	var cfg sql.NullString
 	if hb.Config != nil {
 		b, err := json.Marshal(hb.Config)
 		if err != nil {
-			return fmt.Errorf("upsert heartbeat %s: config: %w", hb.AgentID, err)
+			return false, fmt.Errorf("upsert heartbeat %s: config: %w", hb.AgentID, err)
 		}
 		cfg = sql.NullString{String: string(b), Valid: true}
 	}
-	_, err = s.db.ExecContext(ctx, s.q(upsertAgentSQL), hb.AgentID, hb.Hostname, hb.AgentVersion,
-		nullNanos(receivedAt), nullNanos(hb.SentAt), nullNanos(hb.StartedAt),
-		hb.IntervalSeconds, hb.OutboxDepth, inputs, detectors, outbox, hb.OutboxOldestSeconds, cfg, hb.AgentID)
-	if err != nil {
-		return fmt.Errorf("upsert heartbeat %s: %w", hb.AgentID, err)
+	vals := []any{hb.Hostname, hb.AgentVersion, nullNanos(receivedAt), nullNanos(hb.SentAt), nullNanos(hb.StartedAt),
+		hb.IntervalSeconds, hb.OutboxDepth, inputs, detectors, outbox, hb.OutboxOldestSeconds, cfg}
+	fail := func(err error) (bool, error) { return false, fmt.Errorf("upsert heartbeat %s: %w", hb.AgentID, err) }
+	update := func() (int64, error) {
+		res, err := s.db.ExecContext(ctx, s.q(updateAgentSQL), append(vals, hb.AgentID)...)
+		if err != nil {
+			return 0, err
+		}
+		return res.RowsAffected()
 	}
-	return nil
+	n, err := update()
+	switch {
+	case err != nil:
+		return fail(err)
+	case n > 0:
+		return false, nil
+	}
+	res, err := s.db.ExecContext(ctx, s.q(insertAgentSQL), append(append([]any{hb.AgentID}, vals...), hb.AgentID)...)
+	if err != nil {
+		return fail(err)
+	}
+	switch n, err := res.RowsAffected(); {
+	case err != nil:
+		return fail(err)
+	case n == 1:
+		return true, nil
+	}
+	// Another replica added it first, or it was unenrolled for good (and
+	// this updates nothing, as it should).
+	if _, err := update(); err != nil {
+		return fail(err)
+	}
+	return false, nil
 }
 
 // AgentFilter selects agents for ListAgents.
@@ -158,20 +187,6 @@ func agentsQuery(f AgentFilter) (string, []any) {
 		args = append(args, f.Limit)
 	}
 	return b.String(), args
-}
-
-// AgentExists reports whether agent id is in the store: enrolled, or
-// reported in.
-func (s *Store) AgentExists(ctx context.Context, id string) (bool, error) {
-	var one int
-	err := s.db.QueryRowContext(ctx, s.q("SELECT 1 FROM agents WHERE id = ?"), id).Scan(&one)
-	switch {
-	case errors.Is(err, sql.ErrNoRows):
-		return false, nil
-	case err != nil:
-		return false, fmt.Errorf("agent %s exists: %w", id, err)
-	}
-	return true, nil
 }
 
 // GetAgent returns the agent id, or ErrNotFound when it never reported in.

@@ -63,7 +63,7 @@ func TestUpsertHeartbeat(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			s, _ := openTestStore(t)
 			for i, hb := range tc.hbs {
-				if err := s.UpsertHeartbeat(t.Context(), hb, t0.Add(time.Duration(i+1)*time.Second)); err != nil {
+				if _, err := s.UpsertHeartbeat(t.Context(), hb, t0.Add(time.Duration(i+1)*time.Second)); err != nil {
 					t.Fatal(err)
 				}
 			}
@@ -78,26 +78,35 @@ func TestUpsertHeartbeat(t *testing.T) {
 	}
 }
 
-// TestAgentExists: an agent is in the store from its first heartbeat on.
-func TestAgentExists(t *testing.T) {
+// TestUpsertHeartbeatCreated: a heartbeat reports that it added the agent
+// when the store did not have it: at a shared-token agent's first
+// heartbeat, and at its first after it was unenrolled; not at the next
+// ones, nor at an enrolled agent's.
+func TestUpsertHeartbeatCreated(t *testing.T) {
 	s, _ := openTestStore(t)
-	exists := func() bool {
+	beat := func(id string, want bool) {
 		t.Helper()
-		ok, err := s.AgentExists(t.Context(), "edge-1")
+		created, err := s.UpsertHeartbeat(t.Context(), heartbeat(id, t0, 3), t0)
 		if err != nil {
 			t.Fatal(err)
 		}
-		return ok
+		if created != want {
+			t.Fatalf("heartbeat of %s: created %v, want %v", id, created, want)
+		}
 	}
-	if exists() {
-		t.Fatal("edge-1 exists before it reported in")
-	}
-	if err := s.UpsertHeartbeat(t.Context(), heartbeat("edge-1", t0, 3), t0); err != nil {
+	beat("edge-1", true)
+	beat("edge-1", false)
+	if err := s.Unenroll(t.Context(), "edge-1", t0); err != nil {
 		t.Fatal(err)
 	}
-	if !exists() {
-		t.Fatal("edge-1 does not exist after its heartbeat")
+	beat("edge-1", true) // no credentials to revoke: it comes back
+	beat("edge-1", false)
+
+	newToken(t, s, "tok", nil)
+	if _, err := s.Enroll(t.Context(), store.Enrollment{TokenHash: "tok", AgentID: "edge-2", SecretHash: "s", Now: t0}); err != nil {
+		t.Fatal(err)
 	}
+	beat("edge-2", false) // enrolling added it
 }
 
 // record is what ListAgents should return for hb received at receivedAt.
@@ -127,7 +136,7 @@ func record(hb protocol.Heartbeat, receivedAt time.Time) store.AgentRecord {
 func TestGetAgent(t *testing.T) {
 	s, _ := openTestStore(t)
 	hb := heartbeat("edge-1", t0, 3)
-	if err := s.UpsertHeartbeat(t.Context(), hb, t0); err != nil {
+	if _, err := s.UpsertHeartbeat(t.Context(), hb, t0); err != nil {
 		t.Fatal(err)
 	}
 	got, err := s.GetAgent(t.Context(), "edge-1")
@@ -146,7 +155,7 @@ func TestListAgentsOrderedByID(t *testing.T) {
 		t.Fatalf("empty store: ListAgents = %#v, %v; want an empty non-nil slice", agents, err)
 	}
 	for _, id := range []string{"edge-b", "edge-10", "edge-a", "edge-2", "Edge-z"} {
-		if err := s.UpsertHeartbeat(t.Context(), heartbeat(id, t0, 0), t0); err != nil {
+		if _, err := s.UpsertHeartbeat(t.Context(), heartbeat(id, t0, 0), t0); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -165,7 +174,7 @@ func TestListAgentsOrderedByID(t *testing.T) {
 
 func TestUpsertHeartbeatRejectsMissingAgentID(t *testing.T) {
 	s, _ := openTestStore(t)
-	if err := s.UpsertHeartbeat(t.Context(), protocol.Heartbeat{SentAt: t0}, t0); err == nil {
+	if _, err := s.UpsertHeartbeat(t.Context(), protocol.Heartbeat{SentAt: t0}, t0); err == nil {
 		t.Fatal("UpsertHeartbeat without agent id succeeded")
 	}
 }

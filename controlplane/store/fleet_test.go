@@ -96,7 +96,7 @@ func TestEnrollIdentity(t *testing.T) {
 		return e
 	}
 	// A host that reported in with the shared token takes its id over.
-	if err := s.UpsertHeartbeat(t.Context(), protocol.Heartbeat{Version: 1, AgentID: "edge-1", SentAt: t0, IntervalSeconds: 10}, t0); err != nil {
+	if _, err := s.UpsertHeartbeat(t.Context(), protocol.Heartbeat{Version: 1, AgentID: "edge-1", SentAt: t0, IntervalSeconds: 10}, t0); err != nil {
 		t.Fatal(err)
 	}
 	if e := enroll("edge-1", "s1", "", ""); e.AgentID != "edge-1" {
@@ -131,8 +131,8 @@ func TestEnrollIdentity(t *testing.T) {
 	if _, err := s.AgentSecretHash(t.Context(), "edge-1"); !errors.Is(err, store.ErrNotFound) {
 		t.Errorf("secret after unenroll: %v", err)
 	}
-	if err := s.UpsertHeartbeat(t.Context(), protocol.Heartbeat{Version: 1, AgentID: "edge-1", SentAt: t0, IntervalSeconds: 10}, t0); err != nil {
-		t.Fatal(err)
+	if created, err := s.UpsertHeartbeat(t.Context(), protocol.Heartbeat{Version: 1, AgentID: "edge-1", SentAt: t0, IntervalSeconds: 10}, t0); err != nil || created {
+		t.Fatalf("late heartbeat of an unenrolled agent: created %v, %v", created, err)
 	}
 	if _, err := s.GetAgent(t.Context(), "edge-1"); !errors.Is(err, store.ErrNotFound) {
 		t.Errorf("unenrolled agent after a late heartbeat: %v", err)
