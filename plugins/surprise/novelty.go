@@ -106,10 +106,8 @@ func (n *novelty) score(v float64) float64 {
 		n.restart()
 		return 0
 	}
-	s := 0.0
-	if n.nmeans == noveltyWindow {
-		s = n.pattern.judge(n.patternInput())
-	}
+	// The replay filled the pattern window (at least 16 blocks).
+	s := n.pattern.judge(n.patternInput())
 	return max(s, n.point.judge(n.pointInput()))
 }
 
